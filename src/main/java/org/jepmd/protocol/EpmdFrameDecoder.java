@@ -1,0 +1,78 @@
+package org.jepmd.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import java.util.List;
+
+/**
+ * Cuts the single request of a connection out of the byte stream, with epmd's rules
+ * ({@code do_read()}, spec 1.2): a 2-byte big-endian length, then that many bytes.
+ * <ul>
+ *   <li>length 0 or greater than {@value Epmd#MAX_REQUEST_LENGTH}: error, closed without a reply;</li>
+ *   <li>more bytes than one packet already buffered when the length becomes known (a pipelined or
+ *       garbage-trailed request): error, closed without a reply;</li>
+ *   <li>bytes that arrive after the packet are not requests: each arrival is announced with
+ *       {@link TrailingBytes} (spec 2.1 step 9: any byte on a registration connection unregisters).</li>
+ * </ul>
+ * Not sharable: it holds the connection's framing state.
+ */
+public final class EpmdFrameDecoder extends ByteToMessageDecoder {
+    private static final int HEADER_BYTES = 2;
+
+    private int want = -1;
+    private boolean complete;
+    private int buffered;
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (complete) {
+            int extra = in.readableBytes();
+            in.skipBytes(extra);
+            ctx.fireUserEventTriggered(new TrailingBytes(extra));
+            return;
+        }
+        buffered = in.readableBytes();
+        if (want < 0) {
+            if (in.readableBytes() < HEADER_BYTES) {
+                return;
+            }
+            int length = in.getUnsignedShort(in.readerIndex());
+            if (length == 0 || length > Epmd.MAX_REQUEST_LENGTH) {
+                in.skipBytes(in.readableBytes());
+                throw new EpmdCodecException(null, "invalid packet size (" + length + ")");
+            }
+            int got = in.readableBytes() - HEADER_BYTES;
+            if (got > length) {
+                in.skipBytes(in.readableBytes());
+                throw new EpmdCodecException(null, "got " + got + " bytes in packet, expected " + length);
+            }
+            want = length;
+        }
+        if (in.readableBytes() < want + HEADER_BYTES) {
+            return;
+        }
+        in.skipBytes(HEADER_BYTES);
+        complete = true;
+        out.add(in.readRetainedSlice(want));
+    }
+
+    /** Bytes buffered of an unfinished packet, for epmd's "partial packet" message. */
+    public int partialBytes() {
+        return complete ? 0 : buffered;
+    }
+
+    /** True once the connection's one packet has been passed on. */
+    public boolean isComplete() {
+        return complete;
+    }
+
+    /**
+     * Announces bytes that arrived after the connection's packet; they have been discarded.
+     *
+     * @param count how many bytes arrived in this read
+     */
+    public record TrailingBytes(int count) {
+    }
+}

@@ -1,0 +1,38 @@
+package org.jepmd.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import org.jepmd.protocol.EpmdFrameDecoder;
+import org.jepmd.protocol.EpmdRequestDecoder;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds each connection's pipeline: {@code framer} (one length-prefixed packet) →
+ * {@code decoder} (packet to request) → {@code handler} (epmd's request logic), with a hex-dump
+ * stage in front at {@code -d -d}.
+ */
+final class EpmdChannelInitializer extends ChannelInitializer<Channel> {
+    private final ServerContext server;
+
+    EpmdChannelInitializer(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        if (EpmdLog.LOG.isDebugEnabled()) {
+            pipeline.addLast("dump", PacketDumpHandler.INSTANCE);
+        }
+        pipeline.addLast("framer", new EpmdFrameDecoder());
+        pipeline.addLast("decoder", EpmdRequestDecoder.INSTANCE);
+        pipeline.addLast("handler", new EpmdConnectionHandler(server));
+        long delayAccept = server.config().delayAccept().toNanos();
+        if (delayAccept > 0) {
+            channel.config().setAutoRead(false);
+            channel.eventLoop().schedule(() -> channel.config().setAutoRead(true), delayAccept, TimeUnit.NANOSECONDS);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package org.jepmd.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.jepmd.protocol.Epmd;
+import org.jepmd.registry.NodeRegistry;
+
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.jepmd.server.EpmdLog.LOG;
+
+/**
+ * A running jepmd daemon: listening sockets, event loops and the node registry.
+ * {@link #start(ServerConfig)} returns once every socket listens; {@link #terminated()} completes
+ * with the exit status when the daemon stops (KILL_REQ or {@link #close()}).
+ */
+public final class EpmdServer implements AutoCloseable {
+    /** IPV6_V6ONLY: level IPPROTO_IPV6 (41), option 26 (Linux). */
+    private static final IntegerUnixChannelOption IPV6_V6ONLY = new IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
+
+    private final ServerConfig config;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final NodeRegistry registry;
+    private final ChannelGroup listeners = new DefaultChannelGroup("listeners", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+    private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+
+    private EpmdServer(ServerConfig config, Transport transport) {
+        this.config = config;
+        this.transport = transport;
+        this.group = transport.newGroup(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        this.registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
+    }
+
+    /**
+     * Starts a daemon and returns once it listens on every planned address.
+     *
+     * @throws StartupFailure when it cannot listen; {@link StartupFailure#alreadyRunning()} when another
+     *                        daemon holds the port
+     */
+    public static EpmdServer start(ServerConfig config) throws StartupFailure {
+        List<ListenPlan.Entry> plan = ListenPlan.of(config.addresses());
+        EpmdServer server = new EpmdServer(config, Transport.best());
+        try {
+            server.listen(plan);
+        } catch (StartupFailure | RuntimeException e) {
+            server.stopNow();
+            throw e;
+        }
+        LOG.info("epmd running - daemon = 0");
+        return server;
+    }
+
+    private ServerBootstrap bootstrap() {
+        ServerContext context = new ServerContext(config, registry, transport, this::shutdown);
+        EpmdChannelInitializer initializer = new EpmdChannelInitializer(context);
+        return new ServerBootstrap()
+                .group(group)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                // epmd reads at most INBUF_SIZE - 1 bytes while the length is unknown (spec 1.2)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Epmd.FIRST_READ_SIZE))
+                .childHandler(new io.netty.channel.ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        connections.add(channel);
+                        channel.pipeline().addLast(initializer);
+                    }
+                });
+    }
+
+    private void listen(List<ListenPlan.Entry> plan) throws StartupFailure {
+        ServerBootstrap base = bootstrap();
+        int port = config.bindPort();
+        LOG.debug("try to initiate listening port {}", port);
+        for (ListenPlan.Entry entry : plan) {
+            boolean v6 = entry.address() instanceof Inet6Address;
+            ServerBootstrap bootstrap = base.clone()
+                    .channelFactory(transport.serverChannels(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
+            if (v6 && transport.isEpoll()) {
+                bootstrap.option(IPV6_V6ONLY, 1);
+            }
+            ChannelFuture bound = bootstrap.bind(new InetSocketAddress(entry.address(), port)).awaitUninterruptibly();
+            if (bound.isSuccess()) {
+                listeners.add(bound.channel());
+                continue;
+            }
+            String reason = String.valueOf(bound.cause().getMessage());
+            String ip = entry.address().getHostAddress();
+            if (reason.contains("Address family not supported") || reason.contains("Protocol not supported")) {
+                continue; // e.g. a kernel without IPv6: skipped silently, as epmd does
+            }
+            if (reason.contains("Address already in use")) {
+                String message = "there is already a epmd running at port " + port + " on ipaddr " + ip;
+                LOG.info(message);
+                throw new StartupFailure(0, message);
+            }
+            String message = "failed to bind on ipaddr " + ip + ": " + strerror(reason);
+            LOG.warn(message);
+            if (!entry.implicit()) {
+                throw new StartupFailure(1, message);
+            }
+        }
+        if (listeners.isEmpty()) {
+            String message = "unable to bind any address";
+            LOG.warn(message);
+            throw new StartupFailure(1, message);
+        }
+        LOG.debug("entering the main select() loop");
+    }
+
+    /** The text of an errno from Netty's or the JDK's exception message ({@code "bind(..) failed: X"}). */
+    private static String strerror(String message) {
+        int colon = message.lastIndexOf(": ");
+        return colon >= 0 ? message.substring(colon + 2) : message;
+    }
+
+    /** The configuration the daemon runs with. */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The node registry. */
+    public NodeRegistry registry() {
+        return registry;
+    }
+
+    /** The transport in use: {@code epoll} or {@code nio}. */
+    public String transportName() {
+        return transport.name();
+    }
+
+    /** Every address the daemon listens on, with its real port. */
+    public List<InetSocketAddress> localAddresses() {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (Channel channel : listeners) {
+            addresses.add((InetSocketAddress) channel.localAddress());
+        }
+        return addresses;
+    }
+
+    /** Open client connections, registration connections included. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    /** Completes with the exit status (0) once the daemon has stopped and freed its port. */
+    public CompletableFuture<Integer> terminated() {
+        return terminated;
+    }
+
+    /** Stops the daemon: frees the listening ports at once, then closes every connection. */
+    public void shutdown() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        listeners.close().addListener(f -> connections.close().addListener(g -> stopLoops()));
+    }
+
+    private void stopLoops() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> terminated.complete(0));
+    }
+
+    private void stopNow() {
+        stopping.set(true);
+        listeners.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        terminated.complete(1);
+    }
+
+    /** Stops the daemon and waits until it has stopped. */
+    @Override
+    public void close() {
+        shutdown();
+        terminated.join();
+    }
+}

@@ -1,0 +1,84 @@
+package org.jepmd.server;
+
+import io.netty.buffer.ByteBuf;
+import org.jepmd.protocol.EpmdReplies;
+import org.jepmd.registry.NodeRegistry;
+import org.jepmd.registry.RegisteredNode;
+import org.jepmd.registry.UnusedNode;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * The pieces of epmd's multi-part replies, for {@link ReplyStream}.
+ */
+final class ReplySources {
+    /** Lines are packed into pieces of about this size when no write delay asks for one line per write. */
+    private static final int PIECE_BYTES = 16 * 1024;
+
+    private ReplySources() {
+    }
+
+    /** Fixed pieces, written in order. */
+    static ReplyStream.Source of(List<ByteBuf> pieces) {
+        Deque<ByteBuf> queue = new ArrayDeque<>(pieces);
+        return alloc -> queue.poll();
+    }
+
+    /** NAMES_RESP: the configured port, then {@code name N at port P\n} per live node, newest first. */
+    static ReplyStream.Source names(int configuredPort, NodeRegistry registry, boolean linePerPiece) {
+        return lines(configuredPort, linePerPiece, registry.newestFirst().iterator(),
+                (out, node) -> EpmdReplies.writeNamesLine(out, node.name(), node.info().port()));
+    }
+
+    /** DUMP_RESP: the configured port, the live nodes newest first, then the unused names oldest first. */
+    static ReplyStream.Source dump(int configuredPort, NodeRegistry registry, boolean linePerPiece) {
+        Iterator<RegisteredNode> live = registry.newestFirst().iterator();
+        Iterator<UnusedNode> unused = registry.unused().iterator();
+        Iterator<Object> all = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return live.hasNext() || unused.hasNext();
+            }
+
+            @Override
+            public Object next() {
+                return live.hasNext() ? live.next() : unused.next();
+            }
+        };
+        return lines(configuredPort, linePerPiece, all, (out, item) -> {
+            if (item instanceof RegisteredNode node) {
+                EpmdReplies.writeDumpActiveLine(out, node.name(), node.info().port(), node.fd());
+            } else {
+                UnusedNode node = (UnusedNode) item;
+                EpmdReplies.writeDumpUnusedLine(out, node.name(), node.port(), node.fd());
+            }
+        });
+    }
+
+    private static <T> ReplyStream.Source lines(int configuredPort, boolean linePerPiece, Iterator<T> items,
+                                                BiConsumer<ByteBuf, T> writeLine) {
+        return new ReplyStream.Source() {
+            private boolean headerSent;
+
+            @Override
+            public ByteBuf next(io.netty.buffer.ByteBufAllocator alloc) {
+                if (!headerSent) {
+                    headerSent = true;
+                    return EpmdReplies.portHeader(alloc, configuredPort);
+                }
+                if (!items.hasNext()) {
+                    return null;
+                }
+                ByteBuf piece = alloc.buffer(linePerPiece ? 64 : PIECE_BYTES);
+                do {
+                    writeLine.accept(piece, items.next());
+                } while (!linePerPiece && piece.readableBytes() < PIECE_BYTES - 1100 && items.hasNext());
+                return piece;
+            }
+        };
+    }
+}

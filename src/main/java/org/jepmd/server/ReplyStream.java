@@ -1,0 +1,91 @@
+package org.jepmd.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes a reply made of pieces, then closes the connection (spec 1.3). Pieces are pulled one at a
+ * time, so a NAMES reply over 100,000 nodes never sits in memory whole: when the socket's buffer
+ * is full the stream waits for {@link #resume()} instead of queueing. With {@code -delay_write}
+ * every piece waits that long first, as epmd sleeps before each {@code write()}.
+ */
+final class ReplyStream {
+
+    /** Supplies the reply's pieces. */
+    interface Source {
+        /** The next piece, or null when the reply is complete. */
+        ByteBuf next(ByteBufAllocator alloc);
+    }
+
+    private final ChannelHandlerContext ctx;
+    private final Source source;
+    private final long delayNanos;
+    private final Runnable onComplete;
+    private boolean waitingForWritability;
+    private boolean finished;
+
+    ReplyStream(ChannelHandlerContext ctx, Source source, Duration delay, Runnable onComplete) {
+        this.ctx = ctx;
+        this.source = source;
+        this.delayNanos = delay.toNanos();
+        this.onComplete = onComplete;
+    }
+
+    /** Starts writing; call on the channel's event loop. */
+    void start() {
+        if (delayNanos > 0) {
+            ctx.executor().schedule(this::pump, delayNanos, TimeUnit.NANOSECONDS);
+        } else {
+            pump();
+        }
+    }
+
+    /** Continues after the channel became writable again. */
+    void resume() {
+        if (waitingForWritability && ctx.channel().isWritable()) {
+            waitingForWritability = false;
+            pump();
+        }
+    }
+
+    private void pump() {
+        while (!finished) {
+            if (!ctx.channel().isActive()) {
+                finished = true;
+                return;
+            }
+            ByteBuf piece = source.next(ctx.alloc());
+            if (piece == null) {
+                finished = true;
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                    if (f.isSuccess()) {
+                        onComplete.run();
+                    }
+                    ctx.close();
+                });
+                return;
+            }
+            ChannelFuture written = ctx.writeAndFlush(piece);
+            written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            if (delayNanos > 0) {
+                written.addListener(f -> {
+                    if (f.isSuccess()) {
+                        ctx.executor().schedule(this::pump, delayNanos, TimeUnit.NANOSECONDS);
+                    }
+                });
+                return;
+            }
+            if (!ctx.channel().isWritable()) {
+                waitingForWritability = true;
+                return;
+            }
+        }
+    }
+}

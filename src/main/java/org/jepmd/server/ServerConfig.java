@@ -1,0 +1,140 @@
+package org.jepmd.server;
+
+import org.jepmd.protocol.Epmd;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the daemon is started with. Build one with {@link #builder()}.
+ *
+ * @param port                  the configured port: reported in NAMES and DUMP, and bound modulo 65536 (spec 4.1)
+ * @param addresses             {@code -address} tokens; empty means {@code 0.0.0.0} and {@code ::} (spec 4.3)
+ * @param relaxedCommandCheck   KILL with live nodes and STOP allowed (spec 3.7)
+ * @param packetTimeout         deadline for a connection's request, counted from accept (spec 1.4, 2026 fix)
+ * @param delayWrite            sleep before every reply write ({@code -delay_write}, a test aid)
+ * @param delayAccept           delay before a new connection is read ({@code -delay_accept}, a test aid)
+ * @param debugLevel            number of {@code -d} flags; any shrinks the unused-name list to 5
+ * @param takeoverGrace         how long a duplicate ALIVE2 waits for a closing owner before it is refused
+ * @param localPeers            decides which peers may register, dump, kill and stop (spec 3.6)
+ * @param events                observers of what the daemon does
+ */
+public record ServerConfig(int port, List<String> addresses, boolean relaxedCommandCheck,
+                           Duration packetTimeout, Duration delayWrite, Duration delayAccept,
+                           int debugLevel, Duration takeoverGrace, LocalPeerPolicy localPeers,
+                           EpmdEvents events) {
+
+    public ServerConfig {
+        addresses = List.copyOf(addresses);
+        Objects.requireNonNull(packetTimeout, "packetTimeout");
+        Objects.requireNonNull(delayWrite, "delayWrite");
+        Objects.requireNonNull(delayAccept, "delayAccept");
+        Objects.requireNonNull(takeoverGrace, "takeoverGrace");
+        Objects.requireNonNull(localPeers, "localPeers");
+        Objects.requireNonNull(events, "events");
+    }
+
+    /** The port the sockets bind: the configured port modulo 65536, as epmd's {@code htons()} does. */
+    public int bindPort() {
+        return port & 0xFFFF;
+    }
+
+    /** Unused names kept before recycling: 1000, or 5 when started with any {@code -d} (spec 3.3). */
+    public int maxUnusedNames() {
+        return debugLevel > 0 ? Epmd.DEBUG_MAX_UNREG_COUNT : Epmd.MAX_UNREG_COUNT;
+    }
+
+    /** A builder with epmd's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.port = port;
+        b.addresses = addresses;
+        b.relaxedCommandCheck = relaxedCommandCheck;
+        b.packetTimeout = packetTimeout;
+        b.delayWrite = delayWrite;
+        b.delayAccept = delayAccept;
+        b.debugLevel = debugLevel;
+        b.takeoverGrace = takeoverGrace;
+        b.localPeers = localPeers;
+        b.events = events;
+        return b;
+    }
+
+    /** Builds a {@link ServerConfig}; every setter returns the builder. */
+    public static final class Builder {
+        private int port = Epmd.DEFAULT_PORT;
+        private List<String> addresses = List.of();
+        private boolean relaxedCommandCheck;
+        private Duration packetTimeout = Duration.ofSeconds(Epmd.DEFAULT_PACKET_TIMEOUT_SECONDS);
+        private Duration delayWrite = Duration.ZERO;
+        private Duration delayAccept = Duration.ZERO;
+        private int debugLevel;
+        private Duration takeoverGrace = Duration.ofMillis(500);
+        private LocalPeerPolicy localPeers = LocalPeerPolicy.EPMD;
+        private EpmdEvents events = EpmdEvents.NONE;
+
+        private Builder() {
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder addresses(List<String> addresses) {
+            this.addresses = addresses;
+            return this;
+        }
+
+        public Builder relaxedCommandCheck(boolean relaxed) {
+            this.relaxedCommandCheck = relaxed;
+            return this;
+        }
+
+        public Builder packetTimeout(Duration timeout) {
+            this.packetTimeout = timeout;
+            return this;
+        }
+
+        public Builder delayWrite(Duration delay) {
+            this.delayWrite = delay;
+            return this;
+        }
+
+        public Builder delayAccept(Duration delay) {
+            this.delayAccept = delay;
+            return this;
+        }
+
+        public Builder debugLevel(int level) {
+            this.debugLevel = level;
+            return this;
+        }
+
+        public Builder takeoverGrace(Duration grace) {
+            this.takeoverGrace = grace;
+            return this;
+        }
+
+        public Builder localPeers(LocalPeerPolicy policy) {
+            this.localPeers = policy;
+            return this;
+        }
+
+        public Builder events(EpmdEvents events) {
+            this.events = events;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(port, addresses, relaxedCommandCheck, packetTimeout, delayWrite,
+                    delayAccept, debugLevel, takeoverGrace, localPeers, events);
+        }
+    }
+}

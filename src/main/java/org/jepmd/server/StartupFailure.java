@@ -1,0 +1,27 @@
+package org.jepmd.server;
+
+/**
+ * The daemon could not start. {@link #exitStatus()} is epmd's exit status for the case: 0 when
+ * another daemon already holds the port (so that {@code erl}'s automatic start stays quiet), 1 for
+ * everything else (spec 4.3).
+ */
+public final class StartupFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final int exitStatus;
+
+    public StartupFailure(int exitStatus, String message) {
+        super(message);
+        this.exitStatus = exitStatus;
+    }
+
+    /** The process exit status epmd uses for this failure. */
+    public int exitStatus() {
+        return exitStatus;
+    }
+
+    /** True if the port is already served by another daemon. */
+    public boolean alreadyRunning() {
+        return exitStatus == 0;
+    }
+}
