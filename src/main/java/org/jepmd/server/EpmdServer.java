@@ -91,7 +91,10 @@ public final class EpmdServer implements AutoCloseable {
         ServerBootstrap base = bootstrap();
         int port = config.bindPort();
         LOG.debug("try to initiate listening port {}", port);
-        for (ListenPlan.Entry entry : plan) {
+        for (ListenPlan.Entry entry : forTransport(plan)) {
+            if (coveredByDualStack(entry)) {
+                continue;
+            }
             boolean v6 = entry.address() instanceof Inet6Address;
             ServerBootstrap bootstrap = base.clone()
                     .channelFactory(transport.serverChannels(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
@@ -125,6 +128,39 @@ public final class EpmdServer implements AutoCloseable {
             throw new StartupFailure(1, message);
         }
         LOG.debug("entering the main select() loop");
+    }
+
+    /**
+     * The JDK cannot make an IPv6 socket V6ONLY, so under NIO a {@code ::} wildcard is dual-stack and
+     * would collide with {@code 0.0.0.0}: bind {@code ::} first and let it serve both families.
+     */
+    private List<ListenPlan.Entry> forTransport(List<ListenPlan.Entry> plan) {
+        if (transport.isEpoll()) {
+            return plan;
+        }
+        boolean v6Wildcard = plan.stream().anyMatch(e -> e.address() instanceof Inet6Address && e.address().isAnyLocalAddress());
+        if (!v6Wildcard) {
+            return plan;
+        }
+        List<ListenPlan.Entry> ordered = new ArrayList<>();
+        plan.stream().filter(e -> e.address() instanceof Inet6Address && e.address().isAnyLocalAddress()).forEach(ordered::add);
+        plan.stream().filter(e -> !(e.address() instanceof Inet6Address && e.address().isAnyLocalAddress()))
+                .forEach(ordered::add);
+        return ordered;
+    }
+
+    /** Under NIO, an IPv4 wildcard is already served by a bound dual-stack {@code ::} socket. */
+    private boolean coveredByDualStack(ListenPlan.Entry entry) {
+        if (transport.isEpoll() || entry.address() instanceof Inet6Address || !entry.address().isAnyLocalAddress()) {
+            return false;
+        }
+        for (Channel listener : listeners) {
+            InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+            if (bound.getAddress() instanceof Inet6Address && bound.getAddress().isAnyLocalAddress()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The text of an errno from Netty's or the JDK's exception message ({@code "bind(..) failed: X"}). */
