@@ -1,42 +1,24 @@
 package org.jepmd;
 
-import org.jepmd.server.EpmdServer;
-import org.jepmd.server.ListenPlan;
-import org.jepmd.server.ServerConfig;
-import org.jepmd.server.StartupFailure;
+import org.jepmd.cli.ClientShortcut;
+import org.jepmd.cli.EpmdCommand;
 
-import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalInt;
 
 /**
- * Starts jepmd. A minimal launcher for the daemon core: {@code -port}, {@code -address},
- * {@code -relaxed_command_check}, {@code -packet_timeout}, {@code -delay_write} (the last of a
- * repeated flag wins).
+ * Starts jepmd: the {@link EpmdCommand} with this process's environment and standard streams,
+ * after {@link ClientShortcut} has had its chance to run a plain client action without loading
+ * picocli. The only place that exits the process.
  */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
-        ServerConfig.Builder config = ServerConfig.builder();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "-port" -> config.port(Integer.parseInt(args[++i]));
-                case "-address" -> config.addresses(ListenPlan.tokens(args[++i]));
-                case "-relaxed_command_check" -> config.relaxedCommandCheck(true);
-                case "-packet_timeout" -> config.packetTimeout(Duration.ofSeconds(Integer.parseInt(args[++i])));
-                case "-delay_write" -> config.delayWrite(Duration.ofSeconds(Integer.parseInt(args[++i])));
-                default -> {
-                    System.err.println("usage: jepmd [-port No] [-address List] [-relaxed_command_check]"
-                            + " [-packet_timeout Seconds] [-delay_write Seconds]");
-                    System.exit(1);
-                }
-            }
-        }
-        try {
-            EpmdServer server = EpmdServer.start(config.build());
-            System.exit(server.terminated().join());
-        } catch (StartupFailure e) {
-            System.exit(e.exitStatus());
-        }
+        Map<String, String> env = System.getenv();
+        OptionalInt client = ClientShortcut.run(args, env, System.out, System.err);
+        System.exit(client.isPresent() ? client.getAsInt()
+                : EpmdCommand.commandLine(env, System.out, System.err).execute(args));
     }
 }

@@ -1,0 +1,168 @@
+package org.jepmd.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The parent's side of {@code -daemon} (spec 4.5, improved): starts the same JVM again as a detached
+ * process (a new session through {@code setsid} when available, stdin/stdout/stderr on
+ * {@code /dev/null}, working directory {@code /}) and returns only when that daemon reports
+ * through {@link DaemonStatus}: exit 0 once it listens, or at once when another daemon holds the
+ * port; a real failure gives the daemon's exit status and its reason on stderr.
+ *
+ * <p>epmd's parent returns before binding, so {@code erl} may register before epmd listens; waiting
+ * here removes that race.
+ */
+final class Daemonizer {
+    /** How long the parent waits for the daemon to report. */
+    static final long REPORT_TIMEOUT_SECONDS = 30;
+    private static final String MAIN_CLASS = "org.jepmd.Main";
+
+    private Daemonizer() {
+    }
+
+    /**
+     * Starts the daemon with {@code args} (the same arguments, {@code -daemon} included) and the
+     * environment {@code env}, and waits for its report.
+     *
+     * @return the exit status for the parent
+     */
+    static int launch(List<String> args, Map<String, String> env, PrintStream err) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("jepmd-daemon-"); // 0700: only this user can report
+            Path socketPath = dir.resolve("status");
+            try (ServerSocketChannel status = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                status.bind(UnixDomainSocketAddress.of(socketPath));
+                Process child = start(args, env, socketPath);
+                child.onExit().completeOnTimeout(null, REPORT_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                        .thenRun(() -> closeQuietly(status));
+                String report = awaitReport(status);
+                if (report == null) {
+                    return noReport(child, err);
+                }
+                int space = report.indexOf(' ');
+                int exitStatus = Atoi.parse(space < 0 ? report : report.substring(0, space));
+                String message = space < 0 ? "" : report.substring(space + 1).strip();
+                if (exitStatus != 0) {
+                    err.print("epmd: " + message + "\n");
+                    err.flush();
+                }
+                return exitStatus;
+            }
+        } catch (IOException e) {
+            err.print("epmd: cannot start the daemon: " + e.getMessage() + "\n");
+            err.flush();
+            return 1;
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static Process start(List<String> args, Map<String, String> env, Path socketPath) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(args, env))
+                .directory(new File("/"))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        builder.environment().put(DaemonStatus.ENV, socketPath.toString());
+        return builder.start();
+    }
+
+    /** {@code [setsid] <this java> <this JVM's options> -cp <absolute class path> org.jepmd.Main args}. */
+    static List<String> command(List<String> args, Map<String, String> env) {
+        List<String> command = new ArrayList<>();
+        String setsid = which("setsid", env.get("PATH"));
+        if (setsid != null) {
+            command.add(setsid);
+        }
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        List<String> classPath = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                classPath.add(Path.of(entry).toAbsolutePath().toString()); // the daemon runs in /
+            }
+        }
+        command.add("-cp");
+        command.add(String.join(File.pathSeparator, classPath));
+        command.add(MAIN_CLASS);
+        command.addAll(args);
+        return command;
+    }
+
+    private static String awaitReport(ServerSocketChannel status) {
+        try (SocketChannel channel = status.accept()) {
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+                if (buffer.get(buffer.position() - 1) == '\n') {
+                    break;
+                }
+            }
+            buffer.flip();
+            return StandardCharsets.UTF_8.decode(buffer).toString();
+        } catch (IOException e) {
+            return null; // closed: the daemon exited or the wait timed out
+        }
+    }
+
+    private static int noReport(Process child, PrintStream err) {
+        if (child.isAlive()) {
+            child.destroyForcibly();
+            err.print("epmd: the daemon did not report within " + REPORT_TIMEOUT_SECONDS + " s\n");
+        } else {
+            err.print("epmd: the daemon exited with status " + child.exitValue() + " before listening\n");
+        }
+        err.flush();
+        return 1;
+    }
+
+    private static String which(String program, String path) {
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            File candidate = new File(dir, program);
+            if (!dir.isEmpty() && candidate.isFile() && candidate.canExecute()) {
+                return candidate.getAbsolutePath();
+            }
+        }
+        return null;
+    }
+
+    private static void closeQuietly(ServerSocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(dir.resolve("status"));
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}

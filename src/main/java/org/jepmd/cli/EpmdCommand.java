@@ -1,0 +1,200 @@
+package org.jepmd.cli;
+
+import org.jepmd.client.EpmdClient;
+import org.jepmd.server.ListenPlan;
+import org.jepmd.server.ServerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The {@code jepmd} command: epmd's command line (spec 4.1, 4.2) with epmd's single-dash names.
+ * Without a client action it runs the daemon (in the foreground, or detached with {@code -daemon});
+ * with one ({@code -names}, {@code -kill}, {@code -stop NAME}, {@code -dump}, {@code -started}, always
+ * last) it talks to the local daemon and exits.
+ *
+ * <p>New daemon options add an {@code @Option} field here and one line to {@link #serverConfig()}.
+ */
+@Command(name = "jepmd", versionProvider = ManifestVersionProvider.class,
+        exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1, exitCodeOnUsageHelp = 0,
+        exitCodeOnVersionHelp = 0)
+public final class EpmdCommand implements Callable<Integer> {
+    // ---- epmd's regular options ----
+
+    @Option(names = {"-d", "-debug"}, description = "Debug level +1 (repeatable).")
+    boolean[] debug = new boolean[0];
+
+    @Option(names = "-address", paramLabel = "List", description = "Addresses to listen on (and the loopback).")
+    String address;
+
+    @Option(names = "-port", paramLabel = "No", converter = Atoi.NonZero.class, description = "Port, default 4369.")
+    Integer port;
+
+    @Option(names = "-daemon", description = "Start detached; returns once the daemon listens.")
+    boolean daemon;
+
+    @Option(names = "-relaxed_command_check", description = "Allow -kill with live nodes and -stop.")
+    boolean relaxedCommandCheck;
+
+    @Option(names = "-systemd", description = "Listen on the sockets systemd passes.")
+    boolean systemd;
+
+    // ---- epmd's DbgExtra options ----
+
+    @Option(names = "-packet_timeout", paramLabel = "Seconds", converter = Atoi.NonZero.class,
+            description = "Seconds a connection may take to send its request (default 60).")
+    Integer packetTimeout;
+
+    @Option(names = "-delay_accept", paramLabel = "Seconds", converter = Atoi.NonZero.class,
+            description = "Delay before a new connection is read (test aid).")
+    Integer delayAccept;
+
+    @Option(names = "-delay_write", paramLabel = "Seconds", converter = Atoi.NonZero.class,
+            description = "Delay before every reply (test aid).")
+    Integer delayWrite;
+
+    // ---- epmd's interactive options: the last argument(s), see EpmdArgumentRules ----
+
+    @Option(names = "-names", description = "List the names registered with the local daemon.")
+    boolean names;
+
+    @Option(names = "-kill", description = "Stop the local daemon.")
+    boolean kill;
+
+    @Option(names = "-stop", paramLabel = "Name", description = "Unregister a name by force.")
+    String stop;
+
+    @Option(names = "-dump", description = "Dump the local daemon's tables.")
+    boolean dump;
+
+    @Option(names = "-started", description = "Exit 0 if the local daemon answers, else 1; silent.")
+    boolean started;
+
+    // ---- jepmd's own ----
+
+    @Option(names = {"-h", "--help"}, usageHelp = true,
+            description = "Show epmd's usage followed by jepmd's options, and exit 0.")
+    boolean help;
+
+    @Option(names = {"-version", "--version"}, versionHelp = true, description = "Print jepmd's version and exit.")
+    boolean version;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    /**
+     * @param env the process environment ({@code System.getenv()}; tests pass their own)
+     * @param out standard output, as bytes: client replies are copied raw
+     * @param err standard error
+     */
+    public EpmdCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.env = Map.copyOf(env);
+        this.out = out;
+        this.err = err;
+    }
+
+    /**
+     * The configured {@link CommandLine} for a command with this environment and these streams:
+     * epmd's parsing rules, usage text on stderr with exit status 1 for every usage error.
+     */
+    public static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err) {
+        CommandLine commandLine = new CommandLine(new EpmdCommand(env, out, err));
+        commandLine.setOverwrittenOptionsAllowed(true)      // -port 1 -port 2: the last wins
+                .setAllowOptionsAsOptionParameters(true)    // -stop -d stops the node "-d"
+                .setPosixClusteredShortOptionsAllowed(false)
+                .setExpandAtFiles(false)
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .setParameterExceptionHandler((e, args) -> {
+                    err.print(Usage.epmdUsage());
+                    err.flush();
+                    return 1;
+                })
+                .setExecutionStrategy(parseResult -> {
+                    EpmdArgumentRules.check(commandLine, parseResult.originalArgs());
+                    return new CommandLine.RunLast().execute(parseResult);
+                });
+        commandLine.setHelpSectionKeys(List.of("jepmd"));
+        commandLine.getHelpSectionMap().put("jepmd", help -> Usage.help(help.commandSpec()));
+        return commandLine;
+    }
+
+    @Override
+    public Integer call() {
+        if (names || kill || dump || started || stop != null) {
+            return runClient(new EpmdClient(port(), out, err));
+        }
+        if (systemd) {
+            // socket activation is the operations issue's; until then say so instead of listening elsewhere
+            err.print("epmd: -systemd: socket activation is not available in this build\n");
+            err.flush();
+            return 1;
+        }
+        if (!daemon) {
+            return ServerRunner.run(serverConfig().build(), null);
+        }
+        String statusSocket = env.get(DaemonStatus.ENV);
+        if (statusSocket == null) {
+            return Daemonizer.launch(spec.commandLine().getParseResult().originalArgs(), env, err);
+        }
+        DaemonStatus.ignoreHangup();
+        return ServerRunner.run(serverConfig().build(), new DaemonStatus(Path.of(statusSocket)));
+    }
+
+    private int runClient(EpmdClient client) {
+        if (names) {
+            return client.names();
+        }
+        if (kill) {
+            return client.kill();
+        }
+        if (dump) {
+            return client.dump();
+        }
+        if (started) {
+            return client.started();
+        }
+        return client.stop(EpmdClient.argumentBytes(stop));
+    }
+
+    /**
+     * The daemon's configuration from the options and the environment: the one place where options
+     * become a {@link ServerConfig}. A flag wins over its environment variable.
+     */
+    ServerConfig.Builder serverConfig() {
+        ServerConfig.Builder config = ServerConfig.builder()
+                .port(port())
+                .addresses(ListenPlan.tokens(EpmdEnvironment.addresses(address, env)))
+                .relaxedCommandCheck(EpmdEnvironment.relaxed(relaxedCommandCheck, env))
+                .debugLevel(debug.length);
+        if (packetTimeout != null) {
+            config.packetTimeout(Duration.ofSeconds(packetTimeout));
+        }
+        if (delayAccept != null) {
+            config.delayAccept(Duration.ofSeconds(delayAccept));
+        }
+        if (delayWrite != null) {
+            config.delayWrite(Duration.ofSeconds(delayWrite));
+        }
+        return config;
+    }
+
+    /** {@code -port}, else {@code atoi($ERL_EPMD_PORT)} (so "abc" is 0: an ephemeral port), else 4369. */
+    int port() {
+        return EpmdEnvironment.port(port, env);
+    }
+}
