@@ -56,7 +56,13 @@ public final class EpmdServer implements AutoCloseable {
      *                        daemon holds the port
      */
     public static EpmdServer start(ServerConfig config) throws StartupFailure {
-        List<ListenPlan.Entry> plan = ListenPlan.of(config.addresses());
+        List<ListenPlan.Entry> plan;
+        try {
+            plan = ListenPlan.of(config.addresses());
+        } catch (StartupFailure e) {
+            LOG.warn(e.getMessage()); // a level-0 message in epmd, e.g. cannot parse IP address "localhost"
+            throw e;
+        }
         EpmdServer server = new EpmdServer(config, Transport.best());
         try {
             server.listen(plan);

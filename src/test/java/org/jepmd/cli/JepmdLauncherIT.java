@@ -96,6 +96,14 @@ class JepmdLauncherIT {
     }
 
     @Test
+    void foregroundFailureIsLoggedInEpmdsFormat() {
+        Exec.Result result = jepmd("-port", p, "-address", "localhost");
+        assertEquals(1, result.exit(), result.toString());
+        assertTrue(result.err().matches("epmd: \\w{3} \\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}: "
+                + "cannot parse IP address \"localhost\"\r\n"), result.err());
+    }
+
+    @Test
     void stopNeedsTheRelaxedCommandCheckFromFlagOrEnvironment() {
         assertEquals(0, jepmd("-port", p, "-daemon").exit());
         try (EpmdWire.Conn node = register(port, "victim")) {
