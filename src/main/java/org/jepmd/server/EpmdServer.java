@@ -56,16 +56,23 @@ public final class EpmdServer implements AutoCloseable {
      *                        daemon holds the port
      */
     public static EpmdServer start(ServerConfig config) throws StartupFailure {
-        List<ListenPlan.Entry> plan;
+        // with inherited sockets the address list is not used for listening (spec 5)
+        List<ListenPlan.Entry> plan = List.of();
         try {
-            plan = ListenPlan.of(config.addresses());
+            if (config.inheritedFds().isEmpty()) {
+                plan = ListenPlan.of(config.addresses());
+            }
         } catch (StartupFailure e) {
             LOG.warn(e.getMessage()); // a level-0 message in epmd, e.g. cannot parse IP address "localhost"
             throw e;
         }
         EpmdServer server = new EpmdServer(config, Transport.best());
         try {
-            server.listen(plan);
+            if (plan.isEmpty()) {
+                server.adopt(config.inheritedFds());
+            } else {
+                server.listen(plan);
+            }
         } catch (StartupFailure | RuntimeException e) {
             server.stopNow();
             throw e;
@@ -167,6 +174,25 @@ public final class EpmdServer implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Serves already listening descriptors as given: no bind, no listen, no socket options (spec 5). */
+    private void adopt(List<Integer> fds) throws StartupFailure {
+        ServerBootstrap base = bootstrap();
+        for (int fd : fds) {
+            ChannelFuture registered;
+            try {
+                registered = base.clone().option(ChannelOption.SO_REUSEADDR, null)
+                        .channelFactory(() -> transport.adopt(fd)).register().awaitUninterruptibly();
+            } catch (RuntimeException e) {
+                throw new StartupFailure(1, "cannot obtain sockets from systemd: " + e.getMessage());
+            }
+            if (!registered.isSuccess()) {
+                throw new StartupFailure(1, "cannot obtain sockets from systemd: " + registered.cause().getMessage());
+            }
+            listeners.add(registered.channel());
+        }
+        LOG.debug("entering the main select() loop");
     }
 
     /** The text of an errno from Netty's or the JDK's exception message ({@code "bind(..) failed: X"}). */

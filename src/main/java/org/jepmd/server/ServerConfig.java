@@ -19,11 +19,13 @@ import java.util.Objects;
  * @param takeoverGrace         how long a duplicate ALIVE2 waits for a closing owner before it is refused
  * @param localPeers            decides which peers may register, dump, kill and stop (spec 3.6)
  * @param events                observers of what the daemon does
+ * @param inheritedFds          already listening sockets to serve instead of binding (systemd socket
+ *                              activation, spec 5); empty means bind {@code addresses}
  */
 public record ServerConfig(int port, List<String> addresses, boolean relaxedCommandCheck,
                            Duration packetTimeout, Duration delayWrite, Duration delayAccept,
                            int debugLevel, Duration takeoverGrace, LocalPeerPolicy localPeers,
-                           EpmdEvents events) {
+                           EpmdEvents events, List<Integer> inheritedFds) {
 
     public ServerConfig {
         addresses = List.copyOf(addresses);
@@ -33,6 +35,7 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         Objects.requireNonNull(takeoverGrace, "takeoverGrace");
         Objects.requireNonNull(localPeers, "localPeers");
         Objects.requireNonNull(events, "events");
+        inheritedFds = List.copyOf(inheritedFds);
     }
 
     /** The port the sockets bind: the configured port modulo 65536, as epmd's {@code htons()} does. */
@@ -63,6 +66,7 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         b.takeoverGrace = takeoverGrace;
         b.localPeers = localPeers;
         b.events = events;
+        b.inheritedFds = inheritedFds;
         return b;
     }
 
@@ -78,6 +82,7 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         private Duration takeoverGrace = Duration.ofMillis(500);
         private LocalPeerPolicy localPeers = LocalPeerPolicy.EPMD;
         private EpmdEvents events = EpmdEvents.NONE;
+        private List<Integer> inheritedFds = List.of();
 
         private Builder() {
         }
@@ -132,9 +137,15 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
             return this;
         }
 
+        /** Listening descriptors inherited from systemd, served as given instead of binding. */
+        public Builder inheritedFds(List<Integer> fds) {
+            this.inheritedFds = fds;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(port, addresses, relaxedCommandCheck, packetTimeout, delayWrite,
-                    delayAccept, debugLevel, takeoverGrace, localPeers, events);
+                    delayAccept, debugLevel, takeoverGrace, localPeers, events, inheritedFds);
         }
     }
 }
