@@ -15,14 +15,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class EpmdChannelInitializer extends ChannelInitializer<Channel> {
     private final ServerContext server;
+    private final ByteCounter byteCounter;
 
     EpmdChannelInitializer(ServerContext server) {
         this.server = server;
+        this.byteCounter = server.events() == EpmdEvents.NONE ? null : new ByteCounter(server.events());
     }
 
     @Override
     protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        if (byteCounter != null) {
+            pipeline.addLast("bytes", byteCounter);
+        }
         if (EpmdLog.LOG.isDebugEnabled()) {
             pipeline.addLast("dump", PacketDumpHandler.INSTANCE);
         }
