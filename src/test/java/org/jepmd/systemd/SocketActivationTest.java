@@ -1,0 +1,108 @@
+package org.jepmd.systemd;
+
+import org.jepmd.ops.OpsMain;
+import org.jepmd.testing.EpmdWire;
+import org.jepmd.testing.FreePorts;
+import org.jepmd.testing.JavaProcess;
+import org.jepmd.testing.Requirements;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code -systemd} end to end (spec 5): {@code systemd-socket-activate} binds the ports and starts
+ * the daemon on the first connection, the daemon serves the passed sockets, tells the notify socket
+ * it is ready, and on SIGTERM says it is stopping, exits 0 and says so.
+ */
+@Timeout(60)
+class SocketActivationTest {
+
+    @Test
+    void servesTheSocketsSystemdPassesNotifiesReadinessAndStopsCleanlyOnSigterm() throws Exception {
+        String activate = Requirements.require("systemd-socket-activate", "install systemd");
+        int port = FreePorts.next();
+        try (NotifyListener notify = new NotifyListener()) {
+            List<String> command = new ArrayList<>(List.of(activate,
+                    "-l", "127.0.0.1:" + port, "-l", "[::1]:" + port, "-E", "NOTIFY_SOCKET=" + notify.path()));
+            command.addAll(JavaProcess.command(OpsMain.class.getName(), "-port", Integer.toString(port), "-systemd"));
+            try (JavaProcess daemon = JavaProcess.start(command)) {
+                // the first connection makes systemd-socket-activate exec the daemon, which answers it
+                byte[] first = namesOnceListening("127.0.0.1", port);
+                assertArrayEquals(new byte[] {0, 0, (byte) (port >> 8), (byte) port}, first, daemon.stderr());
+
+                String ready = notify.until("READY=1", 10_000).get(0);
+                assertEquals("READY=1\nSTATUS=Processing port mapping requests...\nMAINPID=" + daemon.process().pid(),
+                        ready);
+
+                assertTrue(nonBlocking(daemon.process().pid(), ListenFds.FIRST_FD),
+                        "epoll must not accept on a blocking inherited socket");
+
+                try (EpmdWire.Conn node = EpmdWire.connect("::1", port)) {
+                    node.send(EpmdWire.frame(EpmdWire.alive2("activated", 40123)));
+                    assertEquals('v', node.readExactly(6, 5000)[0]);
+                    String names = new String(EpmdWire.request(port, EpmdWire.names()), StandardCharsets.ISO_8859_1);
+                    assertTrue(names.endsWith("name activated at port 40123\n"), names);
+                }
+
+                daemon.process().destroy(); // SIGTERM
+                assertEquals("STOPPING=1", notify.until("STOPPING=1", 10_000).get(0));
+                assertEquals("STATUS=Exited.\nERRNO=0", notify.until("STATUS=Exited.", 10_000).get(0));
+                assertEquals(0, daemon.exitStatus(10_000), daemon.stderr());
+                assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
+            }
+        }
+    }
+
+    @Test
+    void withoutPassedSocketsItSaysSystemdProvidesNoSocketsAndExits1() throws Exception {
+        try (NotifyListener notify = new NotifyListener();
+             JavaProcess daemon = JavaProcess.start(
+                     JavaProcess.command(OpsMain.class.getName(), "-systemd"), "NOTIFY_SOCKET=" + notify.path())) {
+            assertEquals(1, daemon.exitStatus(20_000));
+            assertTrue(daemon.stderr().matches("epmd: .*: systemd provides no sockets\r\n"), daemon.stderr());
+            assertEquals(List.of("STATUS=Exited.\nERRNO=1"), notify.until("STATUS=Exited.", 5_000));
+        }
+    }
+
+    /** Whether {@code fd} of process {@code pid} has O_NONBLOCK (octal 04000 in /proc/PID/fdinfo/FD). */
+    private static boolean nonBlocking(long pid, int fd) throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/fdinfo/" + fd))) {
+            if (line.startsWith("flags:")) {
+                return (Integer.parseInt(line.substring(6).trim(), 8) & 04000) != 0;
+            }
+        }
+        throw new AssertionError("no flags for fd " + fd + " of " + pid);
+    }
+
+    /** A NAMES request once something listens on {@code host:port}, retried for up to 10 s. */
+    private static byte[] namesOnceListening(String host, int port) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress(host, port), 1000);
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("nothing listens on " + host + ":" + port, e);
+                }
+                Thread.sleep(50);
+                continue;
+            }
+            break;
+        }
+        try (EpmdWire.Conn conn = EpmdWire.connect(host, port)) {
+            conn.send(EpmdWire.frame(EpmdWire.names()));
+            return conn.readUntilClose(20_000);
+        }
+    }
+}
