@@ -1,0 +1,164 @@
+package org.jepmd.http;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.jepmd.protocol.EpmdTag;
+import org.jepmd.protocol.NodeInfo;
+import org.jepmd.registry.RefusalReason;
+import org.jepmd.registry.RegisteredNode;
+import org.jepmd.server.EpmdEvents;
+
+import java.net.SocketAddress;
+import java.util.Locale;
+
+/**
+ * Counts what the daemon does, as Prometheus metrics in a registry of its own. Every labelled series
+ * that can occur is created at zero up front, so rates work from the first scrape.
+ */
+public final class EpmdMetrics implements EpmdEvents {
+    /** The requests a client can send, as metric labels. */
+    private static final EpmdTag[] REQUESTS = {EpmdTag.ALIVE2_REQ, EpmdTag.PORT_PLEASE2_REQ, EpmdTag.NAMES_REQ,
+        EpmdTag.DUMP_REQ, EpmdTag.KILL_REQ, EpmdTag.STOP_REQ};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter accepted = counter("jepmd_connections_accepted", "Connections accepted, by peer locality", "peer");
+    private final Gauge open = gauge("jepmd_connections_open", "Connections open now, registration connections included");
+    private final Counter timedOut = counter("jepmd_connections_timed_out",
+            "Connections closed at their packet deadline before a whole request arrived");
+    private final Counter requests = counter("jepmd_requests", "Whole requests received, by request", "request");
+    private final Counter dropped = counter("jepmd_requests_dropped",
+            "Requests closed without a reply (malformed or disallowed), by request", "request");
+    private final Counter nonLocal = counter("jepmd_requests_non_local",
+            "Local-only requests refused because the peer is not local, by request", "request");
+    private final Counter registrations = counter("jepmd_registrations", "Nodes registered (ALIVE2 accepted)");
+    private final Counter refusals = counter("jepmd_registration_refusals", "ALIVE2 requests refused, by reason", "reason");
+    private final Counter unregistrations = counter("jepmd_unregistrations", "Registrations ended, by cause", "cause");
+    private final Gauge registered = gauge("jepmd_registered_nodes", "Nodes registered now");
+    private final Counter lookups = counter("jepmd_lookups", "PORT_PLEASE2 lookups answered, by result", "result");
+    private final Counter kills = counter("jepmd_kills", "KILL requests answered, by result", "result");
+    private final Counter stops = counter("jepmd_stops", "STOP requests answered, by result", "result");
+    private final Counter bytesIn = counter("jepmd_received_bytes", "Bytes read from EPMD connections");
+    private final Counter bytesOut = counter("jepmd_sent_bytes", "Bytes written to EPMD connections");
+
+    public EpmdMetrics() {
+        accepted.initLabelValues("local");
+        accepted.initLabelValues("remote");
+        for (EpmdTag tag : REQUESTS) {
+            requests.initLabelValues(label(tag));
+            dropped.initLabelValues(label(tag));
+        }
+        for (EpmdTag tag : new EpmdTag[] {EpmdTag.ALIVE2_REQ, EpmdTag.DUMP_REQ, EpmdTag.KILL_REQ, EpmdTag.STOP_REQ}) {
+            nonLocal.initLabelValues(label(tag));
+        }
+        for (RefusalReason reason : RefusalReason.values()) {
+            refusals.initLabelValues(reason.label());
+        }
+        for (UnregisterCause cause : UnregisterCause.values()) {
+            unregistrations.initLabelValues(cause.label());
+        }
+        lookups.initLabelValues("hit");
+        lookups.initLabelValues("miss");
+        kills.initLabelValues("accepted");
+        kills.initLabelValues("refused");
+        stops.initLabelValues("stopped");
+        stops.initLabelValues("noexist");
+    }
+
+    private Counter counter(String name, String help, String... labels) {
+        return Counter.builder().name(name).help(help).labelNames(labels).withoutExemplars().register(registry);
+    }
+
+    private Gauge gauge(String name, String help) {
+        return Gauge.builder().name(name).help(help).withoutExemplars().register(registry);
+    }
+
+    /** A request tag as a label: {@code names_req}, or {@code unknown} for an unknown tag byte. */
+    static String label(EpmdTag tag) {
+        return tag == null ? "unknown" : tag.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The registry holding these metrics, for other collectors or exporters. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** The current values of every metric. */
+    public MetricSnapshots scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void connectionOpened(SocketAddress peer, boolean local) {
+        accepted.labelValues(local ? "local" : "remote").inc();
+        open.inc();
+    }
+
+    @Override
+    public void connectionClosed(SocketAddress peer) {
+        open.dec();
+    }
+
+    @Override
+    public void timedOut(SocketAddress peer) {
+        timedOut.inc();
+    }
+
+    @Override
+    public void request(EpmdTag tag, SocketAddress peer) {
+        requests.labelValues(label(tag)).inc();
+    }
+
+    @Override
+    public void dropped(EpmdTag tag, String message, SocketAddress peer) {
+        dropped.labelValues(label(tag)).inc();
+    }
+
+    @Override
+    public void nonLocal(EpmdTag tag, SocketAddress peer) {
+        nonLocal.labelValues(label(tag)).inc();
+    }
+
+    @Override
+    public void registered(RegisteredNode node, SocketAddress peer) {
+        registrations.inc();
+        registered.inc();
+    }
+
+    @Override
+    public void refused(NodeInfo node, RefusalReason reason, SocketAddress peer) {
+        refusals.labelValues(reason.label()).inc();
+    }
+
+    @Override
+    public void unregistered(RegisteredNode node, UnregisterCause cause) {
+        unregistrations.labelValues(cause.label()).inc();
+        registered.dec();
+    }
+
+    @Override
+    public void lookup(NodeInfo found, boolean hit, SocketAddress peer) {
+        lookups.labelValues(hit ? "hit" : "miss").inc();
+    }
+
+    @Override
+    public void kill(boolean accepted, SocketAddress peer) {
+        kills.labelValues(accepted ? "accepted" : "refused").inc();
+    }
+
+    @Override
+    public void stop(String name, boolean found, SocketAddress peer) {
+        stops.labelValues(found ? "stopped" : "noexist").inc();
+    }
+
+    @Override
+    public void bytesIn(long count) {
+        bytesIn.inc(count);
+    }
+
+    @Override
+    public void bytesOut(long count) {
+        bytesOut.inc(count);
+    }
+}

@@ -1,0 +1,177 @@
+package org.jepmd.ops;
+
+import org.jepmd.audit.AuditLog;
+import org.jepmd.http.EpmdMetrics;
+import org.jepmd.http.ObservabilityServer;
+import org.jepmd.server.EpmdEvents;
+import org.jepmd.server.EpmdServer;
+import org.jepmd.server.ServerConfig;
+import org.jepmd.server.StartupFailure;
+import org.jepmd.systemd.ListenFds;
+import org.jepmd.systemd.SystemdNotifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs the daemon in the foreground with the operator's extras: systemd socket activation and
+ * readiness ({@code -systemd}), the HTTP endpoint ({@code -http}), the audit log ({@code -audit}),
+ * and a clean exit on SIGTERM. The command line's daemon path is one call:
+ * {@code return new Operations(options).run(config);}.
+ */
+public final class Operations {
+    private static final Logger LOG = LoggerFactory.getLogger("jepmd");
+    /** The status line epmd gives systemd once it serves (spec 5). */
+    static final String READY_STATUS = "Processing port mapping requests...";
+    private static final long STOP_WAIT_SECONDS = 5;
+
+    /**
+     * What the operator asked for.
+     *
+     * @param systemd  take the listening sockets from systemd and notify it
+     * @param http     where to serve metrics, health, readiness and nodes; null for nowhere
+     * @param audit    log the audit trail on {@code jepmd.audit}
+     */
+    public record Options(boolean systemd, InetSocketAddress http, boolean audit) {
+        /** None of the extras. */
+        public static final Options NONE = new Options(false, null, false);
+    }
+
+    private final Options options;
+    private final SystemdNotifier notifier;
+    private final EpmdMetrics metrics;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean exited = new AtomicBoolean();
+    private volatile EpmdServer server;
+    private volatile ObservabilityServer http;
+
+    public Operations(Options options) {
+        this(options, options.systemd() ? SystemdNotifier.fromEnvironment() : SystemdNotifier.to(null));
+    }
+
+    Operations(Options options, SystemdNotifier notifier) {
+        this.options = options;
+        this.notifier = notifier;
+        this.metrics = options.http() == null ? null : new EpmdMetrics();
+    }
+
+    /**
+     * The daemon's configuration with the extras in: inherited sockets under {@code -systemd}, and
+     * the metrics and audit observers next to any already configured.
+     *
+     * @throws StartupFailure (exit 1) when systemd passed no usable sockets
+     */
+    public ServerConfig configure(ServerConfig config) throws StartupFailure {
+        ServerConfig.Builder builder = config.toBuilder();
+        if (options.systemd()) {
+            builder.inheritedFds(ListenFds.inherit());
+        }
+        List<EpmdEvents> observers = new ArrayList<>();
+        observers.add(config.events());
+        if (metrics != null) {
+            observers.add(metrics);
+        }
+        if (options.audit()) {
+            observers.add(new AuditLog());
+        }
+        return builder.events(CompositeEvents.of(observers)).build();
+    }
+
+    /**
+     * Starts the daemon, serves until it stops (KILL_REQ, SIGTERM or JVM shutdown) and returns its
+     * exit status. Under systemd every exit path, failures included, ends with
+     * {@code STATUS=Exited.} and the status.
+     *
+     * @throws StartupFailure when it cannot start; its message is for the caller to report
+     */
+    public int run(ServerConfig config) throws StartupFailure {
+        try {
+            start(config);
+        } catch (StartupFailure e) {
+            exited(e.exitStatus());
+            throw e;
+        }
+        int status = server.terminated().join();
+        exited(status);
+        return status;
+    }
+
+    /** Starts the daemon and the extras; the daemon runs until {@link EpmdServer#terminated()}. */
+    public EpmdServer start(ServerConfig config) throws StartupFailure {
+        EpmdServer started = EpmdServer.start(configure(config));
+        server = started;
+        if (options.http() != null) {
+            try {
+                http = ObservabilityServer.start(options.http(), started, metrics);
+            } catch (StartupFailure e) {
+                started.close();
+                throw e;
+            }
+            LOG.info("serving metrics and health over HTTP on {}", http.localAddress());
+        }
+        started.terminated().thenRun(this::stopping);
+        SignalExit.onTerm(this::stop);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::jvmShutdown, "jepmd-shutdown"));
+        notifier.ready(READY_STATUS);
+        return started;
+    }
+
+    /** The HTTP endpoint, when it runs. */
+    public ObservabilityServer http() {
+        return http;
+    }
+
+    /** Begins a clean stop: tells systemd, then frees the ports and closes every connection. */
+    public void stop() {
+        stopping();
+        EpmdServer running = server;
+        if (running != null) {
+            running.shutdown();
+        }
+    }
+
+    private void stopping() {
+        if (stopping.compareAndSet(false, true)) {
+            notifier.stopping();
+        }
+    }
+
+    /** Says the last word to systemd and releases the extras; runs once. */
+    public void exited(int status) {
+        if (!exited.compareAndSet(false, true)) {
+            return;
+        }
+        if (server != null) {
+            stopping();
+        }
+        ObservabilityServer endpoint = http;
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        notifier.exited(status);
+        notifier.close();
+    }
+
+    /** The JVM is going down without {@link #run} having returned (SIGINT, SIGHUP, System.exit). */
+    private void jvmShutdown() {
+        if (exited.get()) {
+            return;
+        }
+        stop();
+        EpmdServer running = server;
+        int status = 0;
+        if (running != null) {
+            try {
+                status = running.terminated().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                status = 1;
+            }
+        }
+        exited(status);
+    }
+}

@@ -1,0 +1,23 @@
+package org.jepmd.ops;
+
+import org.slf4j.LoggerFactory;
+
+/**
+ * SIGTERM as a request for a clean stop: the handler starts the daemon's shutdown and the daemon's
+ * main path then returns exit status 0 (systemd and Docker see a clean exit, not status 143).
+ * Uses {@code sun.misc.Signal} from {@code jdk.unsupported}, the JDK's only signal API; where it
+ * is missing the JVM's default (shutdown hooks, status 143) still stops the daemon cleanly.
+ */
+final class SignalExit {
+    private SignalExit() {
+    }
+
+    @SuppressWarnings("removal")
+    static void onTerm(Runnable stop) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.run());
+        } catch (IllegalArgumentException | LinkageError e) {
+            LoggerFactory.getLogger("jepmd").debug("SIGTERM handler not installed: {}", e.toString());
+        }
+    }
+}
