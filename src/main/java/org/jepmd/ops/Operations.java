@@ -69,7 +69,12 @@ public final class Operations {
     public ServerConfig configure(ServerConfig config) throws StartupFailure {
         ServerConfig.Builder builder = config.toBuilder();
         if (options.systemd()) {
-            builder.inheritedFds(ListenFds.inherit());
+            try {
+                builder.inheritedFds(ListenFds.inherit());
+            } catch (StartupFailure e) {
+                LOG.warn("{}", e.getMessage());
+                throw e;
+            }
         }
         List<EpmdEvents> observers = new ArrayList<>();
         observers.add(config.events());
@@ -87,7 +92,7 @@ public final class Operations {
      * exit status. Under systemd every exit path, failures included, ends with
      * {@code STATUS=Exited.} and the status.
      *
-     * @throws StartupFailure when it cannot start; its message is for the caller to report
+     * @throws StartupFailure when it cannot start; its message has been logged (epmd level 0)
      */
     public int run(ServerConfig config) throws StartupFailure {
         try {
@@ -109,6 +114,7 @@ public final class Operations {
             try {
                 http = ObservabilityServer.start(options.http(), started, metrics);
             } catch (StartupFailure e) {
+                LOG.warn("{}", e.getMessage());
                 started.close();
                 throw e;
             }

@@ -181,14 +181,21 @@ public final class EpmdServer implements AutoCloseable {
         ServerBootstrap base = bootstrap();
         for (int fd : fds) {
             ChannelFuture registered;
+            String failure = null;
             try {
                 registered = base.clone().option(ChannelOption.SO_REUSEADDR, null)
                         .channelFactory(() -> transport.adopt(fd)).register().awaitUninterruptibly();
+                if (!registered.isSuccess()) {
+                    failure = String.valueOf(registered.cause().getMessage());
+                }
             } catch (RuntimeException e) {
-                throw new StartupFailure(1, "cannot obtain sockets from systemd: " + e.getMessage());
+                registered = null;
+                failure = String.valueOf(e.getMessage());
             }
-            if (!registered.isSuccess()) {
-                throw new StartupFailure(1, "cannot obtain sockets from systemd: " + registered.cause().getMessage());
+            if (failure != null) {
+                String message = "cannot obtain sockets from systemd: " + failure;
+                LOG.warn(message);
+                throw new StartupFailure(1, message);
             }
             listeners.add(registered.channel());
         }

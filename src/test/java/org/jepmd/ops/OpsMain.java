@@ -3,7 +3,6 @@ package org.jepmd.ops;
 import org.jepmd.http.HttpAddress;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.StartupFailure;
-import org.slf4j.LoggerFactory;
 
 /**
  * A test entry point that runs the daemon through {@link Operations} as the command line does:
@@ -32,8 +31,7 @@ public final class OpsMain {
         try {
             status = new Operations(new Operations.Options(systemd, http, audit)).run(config.build());
         } catch (StartupFailure e) {
-            LoggerFactory.getLogger("jepmd").warn(e.getMessage());
-            status = e.exitStatus();
+            status = e.exitStatus(); // logged where it happened
         }
         System.exit(status);
     }
