@@ -18,12 +18,13 @@ RUN mvn -B -q -DskipTests package
 
 # ---- runtime: a JRE, the jar and the launcher ----
 FROM eclipse-temurin:17-jre
-RUN groupadd --system jepmd \
- && useradd --system --gid jepmd --home-dir /var/lib/jepmd --create-home --shell /usr/sbin/nologin jepmd
+# a fixed numeric uid, so that Kubernetes' runAsNonRoot can check it
+RUN groupadd --system --gid 10001 jepmd \
+ && useradd --system --uid 10001 --gid jepmd --home-dir /var/lib/jepmd --create-home --shell /usr/sbin/nologin jepmd
 COPY --from=build /src/target/jepmd.jar /opt/jepmd/target/jepmd.jar
 COPY scripts/jepmd /opt/jepmd/scripts/jepmd
 ENV PATH=/opt/jepmd/scripts:$PATH
-USER jepmd
+USER 10001:10001
 # runs the launcher once: proves it starts, and leaves its class-data-sharing archive in ~/.cache
 RUN jepmd -version
 EXPOSE 4369
