@@ -1,6 +1,8 @@
 package org.jepmd.cli;
 
 import org.jepmd.client.EpmdClient;
+import org.jepmd.http.HttpAddress;
+import org.jepmd.ops.Operations;
 import org.jepmd.server.ListenPlan;
 import org.jepmd.server.ServerConfig;
 import picocli.CommandLine;
@@ -11,6 +13,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +85,15 @@ public final class EpmdCommand implements Callable<Integer> {
 
     // ---- jepmd's own ----
 
+    @Option(names = "-http", paramLabel = "Address:Port", converter = HttpAddressConverter.class,
+            description = "Serve /metrics (Prometheus), /health, /ready and /nodes over HTTP,"
+                    + " e.g. on 127.0.0.1:9436 or [::1]:9436 (off by default).")
+    InetSocketAddress http;
+
+    @Option(names = "-audit", description = "Log one line per registration, refusal, KILL, STOP, non-local"
+            + " attempt and timeout on the jepmd.audit logger.")
+    boolean audit;
+
     @Option(names = {"-h", "--help"}, usageHelp = true,
             description = "Show epmd's usage followed by jepmd's options, and exit 0.")
     boolean help;
@@ -138,21 +150,32 @@ public final class EpmdCommand implements Callable<Integer> {
         if (names || kill || dump || started || stop != null) {
             return runClient(new EpmdClient(port(), out, err));
         }
-        if (systemd) {
-            // socket activation is the operations issue's; until then say so instead of listening elsewhere
-            err.print("epmd: -systemd: socket activation is not available in this build\n");
-            err.flush();
-            return 1;
-        }
         if (!daemon) {
-            return ServerRunner.run(serverConfig().build(), null);
+            return ServerRunner.run(serverConfig().build(), operations(), null);
         }
         String statusSocket = env.get(DaemonStatus.ENV);
         if (statusSocket == null) {
             return Daemonizer.launch(spec.commandLine().getParseResult().originalArgs(), env, err);
         }
         DaemonStatus.ignoreHangup();
-        return ServerRunner.run(serverConfig().build(), new DaemonStatus(Path.of(statusSocket)));
+        return ServerRunner.run(serverConfig().build(), operations(), new DaemonStatus(Path.of(statusSocket)));
+    }
+
+    /** The operator's extras: {@code -systemd}, {@code -http}, {@code -audit}. */
+    Operations.Options operations() {
+        return new Operations.Options(systemd, http, audit);
+    }
+
+    /** {@code -http}'s value: a numeric address and a port; anything else is a usage error. */
+    static final class HttpAddressConverter implements CommandLine.ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            try {
+                return HttpAddress.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     private int runClient(EpmdClient client) {

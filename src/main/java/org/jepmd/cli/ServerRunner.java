@@ -1,5 +1,6 @@
 package org.jepmd.cli;
 
+import org.jepmd.ops.Operations;
 import org.jepmd.server.EpmdServer;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.StartupFailure;
@@ -16,15 +17,19 @@ final class ServerRunner {
     /**
      * Sets the log level, starts the daemon and waits for it to stop.
      *
+     * @param extras systemd activation, HTTP endpoint and audit log, as asked for
      * @param status where a detached daemon reports whether it listens; null in the foreground
-     * @return the exit status: 0 after KILL_REQ or when another daemon holds the port, else 1
+     * @return the exit status: 0 after KILL_REQ, SIGTERM or when another daemon holds the port, else 1
      */
-    static int run(ServerConfig config, DaemonStatus status) {
+    static int run(ServerConfig config, Operations.Options extras, DaemonStatus status) {
         LogLevels.apply(config.debugLevel());
+        // Operations adds the SIGTERM handler and the shutdown hook that stop the daemon cleanly
+        Operations operations = new Operations(extras);
         EpmdServer server;
         try {
-            server = EpmdServer.start(config);
+            server = operations.start(config);
         } catch (StartupFailure e) {
+            operations.exited(e.exitStatus());
             if (status != null) {
                 status.report(e.exitStatus(), e.getMessage());
             }
@@ -33,7 +38,8 @@ final class ServerRunner {
         if (status != null) {
             status.report(0, "");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "jepmd-shutdown"));
-        return server.terminated().join();
+        int exit = server.terminated().join();
+        operations.exited(exit);
+        return exit;
     }
 }

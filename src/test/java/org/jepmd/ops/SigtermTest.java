@@ -26,7 +26,7 @@ class SigtermTest {
     void sigtermStopsTheDaemonWithExitStatus0AndFreesItsPorts() throws Exception {
         int port = FreePorts.next();
         int httpPort = FreePorts.next();
-        try (JavaProcess daemon = JavaProcess.start(JavaProcess.command(OpsMain.class.getName(),
+        try (JavaProcess daemon = JavaProcess.start(JavaProcess.command(org.jepmd.Main.class.getName(),
                 "-port", Integer.toString(port), "-http", "127.0.0.1:" + httpPort))) {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
             HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))

@@ -1,6 +1,6 @@
 package org.jepmd.systemd;
 
-import org.jepmd.ops.OpsMain;
+import org.jepmd.Main;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.JavaProcess;
@@ -35,7 +35,7 @@ class SocketActivationTest {
         try (NotifyListener notify = new NotifyListener()) {
             List<String> command = new ArrayList<>(List.of(activate,
                     "-l", "127.0.0.1:" + port, "-l", "[::1]:" + port, "-E", "NOTIFY_SOCKET=" + notify.path()));
-            command.addAll(JavaProcess.command(OpsMain.class.getName(), "-port", Integer.toString(port), "-systemd"));
+            command.addAll(JavaProcess.command(Main.class.getName(), "-port", Integer.toString(port), "-systemd"));
             try (JavaProcess daemon = JavaProcess.start(command)) {
                 // the first connection makes systemd-socket-activate exec the daemon, which answers it
                 byte[] first = namesOnceListening("127.0.0.1", port);
@@ -68,7 +68,7 @@ class SocketActivationTest {
     void withoutPassedSocketsItSaysSystemdProvidesNoSocketsAndExits1() throws Exception {
         try (NotifyListener notify = new NotifyListener();
              JavaProcess daemon = JavaProcess.start(
-                     JavaProcess.command(OpsMain.class.getName(), "-systemd"), "NOTIFY_SOCKET=" + notify.path())) {
+                     JavaProcess.command(Main.class.getName(), "-systemd"), "NOTIFY_SOCKET=" + notify.path())) {
             assertEquals(1, daemon.exitStatus(20_000));
             assertTrue(daemon.stderr().matches("epmd: .*: systemd provides no sockets\r\n"), daemon.stderr());
             assertEquals(List.of("STATUS=Exited.\nERRNO=1"), notify.until("STATUS=Exited.", 5_000));
