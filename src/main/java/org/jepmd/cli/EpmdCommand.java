@@ -85,6 +85,13 @@ public final class EpmdCommand implements Callable<Integer> {
 
     // ---- jepmd's own ----
 
+    @Option(names = {"-h", "--help"}, usageHelp = true,
+            description = "Show epmd's usage followed by jepmd's options, and exit 0.")
+    boolean help;
+
+    @Option(names = {"-version", "--version"}, versionHelp = true, description = "Print jepmd's version and exit.")
+    boolean version;
+
     @Option(names = "-http", paramLabel = "Address:Port", converter = HttpAddressConverter.class,
             description = "Serve /metrics (Prometheus), /health, /ready and /nodes over HTTP,"
                     + " e.g. on 127.0.0.1:9436 or [::1]:9436 (off by default).")
@@ -93,13 +100,6 @@ public final class EpmdCommand implements Callable<Integer> {
     @Option(names = "-audit", description = "Log one line per registration, refusal, KILL, STOP, non-local"
             + " attempt and timeout on the jepmd.audit logger.")
     boolean audit;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true,
-            description = "Show epmd's usage followed by jepmd's options, and exit 0.")
-    boolean help;
-
-    @Option(names = {"-version", "--version"}, versionHelp = true, description = "Print jepmd's version and exit.")
-    boolean version;
 
     @Spec
     CommandSpec spec;
