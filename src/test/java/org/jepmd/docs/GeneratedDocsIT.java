@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The build (process-test-classes) has generated the man page and the shell completion from the
+ * The build has generated (GenerateDocs in process-test-classes, asciidoctor in prepare-package) the man page and the shell completion from the
  * picocli command, so both list every option, jepmd's own included.
  */
-class GeneratedDocsTest {
+class GeneratedDocsIT {
     private static final Path DOCS = Path.of("target/generated-docs");
 
     @Test
