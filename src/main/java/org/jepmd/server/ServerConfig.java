@@ -1,6 +1,8 @@
 package org.jepmd.server;
 
 import org.jepmd.protocol.Epmd;
+import org.jepmd.server.guard.ConnectionLimits;
+import org.jepmd.server.guard.QueryAccess;
 
 import java.time.Duration;
 import java.util.List;
@@ -19,11 +21,13 @@ import java.util.Objects;
  * @param takeoverGrace         how long a duplicate ALIVE2 waits for a closing owner before it is refused
  * @param localPeers            decides which peers may register, dump, kill and stop (spec 3.6)
  * @param events                observers of what the daemon does
+ * @param connectionLimits      caps on open connections, total and per peer, with a loopback reserve
+ * @param queryAccess           who may send NAMES and PORT_PLEASE2 ({@code -allow_query}; open by default)
  */
 public record ServerConfig(int port, List<String> addresses, boolean relaxedCommandCheck,
                            Duration packetTimeout, Duration delayWrite, Duration delayAccept,
                            int debugLevel, Duration takeoverGrace, LocalPeerPolicy localPeers,
-                           EpmdEvents events) {
+                           EpmdEvents events, ConnectionLimits connectionLimits, QueryAccess queryAccess) {
 
     public ServerConfig {
         addresses = List.copyOf(addresses);
@@ -33,6 +37,8 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         Objects.requireNonNull(takeoverGrace, "takeoverGrace");
         Objects.requireNonNull(localPeers, "localPeers");
         Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(connectionLimits, "connectionLimits");
+        Objects.requireNonNull(queryAccess, "queryAccess");
     }
 
     /** The port the sockets bind: the configured port modulo 65536, as epmd's {@code htons()} does. */
@@ -63,6 +69,8 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         b.takeoverGrace = takeoverGrace;
         b.localPeers = localPeers;
         b.events = events;
+        b.connectionLimits = connectionLimits;
+        b.queryAccess = queryAccess;
         return b;
     }
 
@@ -78,6 +86,8 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         private Duration takeoverGrace = Duration.ofMillis(500);
         private LocalPeerPolicy localPeers = LocalPeerPolicy.EPMD;
         private EpmdEvents events = EpmdEvents.NONE;
+        private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
+        private QueryAccess queryAccess = QueryAccess.OPEN;
 
         private Builder() {
         }
@@ -132,9 +142,19 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
             return this;
         }
 
+        public Builder connectionLimits(ConnectionLimits limits) {
+            this.connectionLimits = limits;
+            return this;
+        }
+
+        public Builder queryAccess(QueryAccess access) {
+            this.queryAccess = access;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(port, addresses, relaxedCommandCheck, packetTimeout, delayWrite,
-                    delayAccept, debugLevel, takeoverGrace, localPeers, events);
+                    delayAccept, debugLevel, takeoverGrace, localPeers, events, connectionLimits, queryAccess);
         }
     }
 }
