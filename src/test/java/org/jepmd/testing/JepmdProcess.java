@@ -37,6 +37,8 @@ public final class JepmdProcess implements AutoCloseable {
     public static JepmdProcess start(String shellPrefix, int port, String... args) {
         List<String> java = new ArrayList<>(List.of(
                 System.getProperty("java.home") + "/bin/java", "-Xmx256m", "-XX:+UseSerialGC",
+                // the daemon's own logging, not the quiet logback-test.xml on the test classpath
+                "-Dlogback.configurationFile=" + new File("target/classes/logback.xml").getAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"), "org.jepmd.Main",
                 "-port", Integer.toString(port)));
         java.addAll(List.of(args));
