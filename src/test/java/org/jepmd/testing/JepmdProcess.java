@@ -35,6 +35,15 @@ public final class JepmdProcess implements AutoCloseable {
      * {@code shellPrefix = "ulimit -n 64;"}, and waits until it accepts on 127.0.0.1.
      */
     public static JepmdProcess start(String shellPrefix, int port, String... args) {
+        return start(List.of(), shellPrefix, () -> acceptsOnLoopback(port), port, args);
+    }
+
+    /**
+     * Starts jepmd as {@code wrapper... bash -c '<shellPrefix> exec java ...'} (e.g. wrapper
+     * {@code ip netns exec NS}) and waits up to 15 s until {@code ready} holds.
+     */
+    public static JepmdProcess start(List<String> wrapper, String shellPrefix, java.util.function.BooleanSupplier ready,
+                                     int port, String... args) {
         List<String> java = new ArrayList<>(List.of(
                 System.getProperty("java.home") + "/bin/java", "-Xmx256m", "-XX:+UseSerialGC",
                 // the daemon's own logging, not the quiet logback-test.xml on the test classpath
@@ -49,30 +58,39 @@ public final class JepmdProcess implements AutoCloseable {
         try {
             File log = File.createTempFile("jepmd-", ".log");
             log.deleteOnExit();
-            ProcessBuilder builder = new ProcessBuilder("bash", "-c", line.toString())
+            List<String> command = new ArrayList<>(wrapper);
+            command.addAll(List.of("bash", "-c", line.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(log);
             builder.environment().remove("ERL_EPMD_PORT");
             builder.environment().remove("ERL_EPMD_ADDRESS");
             builder.environment().remove("ERL_EPMD_RELAXED_COMMAND_CHECK");
             JepmdProcess started = new JepmdProcess(builder.start(), port, log);
-            started.awaitListening();
+            started.awaitListening(ready);
             return started;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void awaitListening() {
+    private static boolean acceptsOnLoopback(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void awaitListening(java.util.function.BooleanSupplier ready) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
+            if (ready.getAsBoolean()) {
                 return;
-            } catch (IOException e) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("jepmd exited with " + process.exitValue() + ": " + output());
-                }
-                sleepMillis(50);
             }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("jepmd exited with " + process.exitValue() + ": " + output());
+            }
+            sleepMillis(50);
         }
         close();
         throw new IllegalStateException("jepmd did not listen on " + port + " within 15 s: " + output());
