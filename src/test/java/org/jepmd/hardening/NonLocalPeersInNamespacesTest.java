@@ -50,6 +50,49 @@ class NonLocalPeersInNamespacesTest {
         }
     }
 
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void allowQueryAndTheLoopbackReserveHoldForARealRemotePeer() throws Exception {
+        try (NetworkNamespaces ns = NetworkNamespaces.create();
+             JepmdProcess restricted = JepmdProcess.start(NetworkNamespaces.in(ns.server), "",
+                     () -> NetClient.accepts(ns.client, ns.serverIp, PORT), PORT, "-address", ns.serverIp,
+                     "-allow_query", "192.0.2.0/24", "-max_connections", "20", "-loopback_reserve", "4");
+             JepmdProcess allowing = JepmdProcess.start(NetworkNamespaces.in(ns.server), "",
+                     () -> NetClient.accepts(ns.client, ns.serverIp, PORT + 1), PORT + 1, "-address", ns.serverIp,
+                     "-allow_query", ns.clientIp + "/30")) {
+            assertTrue(ask(ns, EpmdWire.names()).closedSilently(), "NAMES answered outside -allow_query");
+            assertTrue(ask(ns, EpmdWire.portPlease2("x")).closedSilently(), "PORT_PLEASE2 answered outside -allow_query");
+            assertArrayEquals(new byte[] {'w', 1}, NetClient.request(ns.client, ns.serverIp, PORT + 1,
+                    EpmdWire.frame(EpmdWire.portPlease2("x"))).bytes(), "a listed network was refused");
+
+            // the remote peer fills its share (20 - 4 reserved); its next connection is closed at once
+            Process crowd = ns.spawn(ns.client, "python3", "-c", String.join("\n",
+                    "import socket, sys, time",
+                    "held = [socket.create_connection(('" + ns.serverIp + "', " + PORT + "), timeout=5) for _ in range(16)]",
+                    "print('held', len(held), flush=True)",
+                    "time.sleep(600)"));
+            assertEquals("held 16", new BufferedReader(new InputStreamReader(crowd.getInputStream(), StandardCharsets.UTF_8)).readLine());
+            Thread.sleep(300);
+            NetClient.Reply over = NetClient.request(ns.client, ns.serverIp, PORT, EpmdWire.frame(EpmdWire.names()));
+            assertTrue(over.closedSilently(), "a connection over the remote share was kept");
+            String local = String.join("\n",
+                    "import socket",
+                    "s = socket.create_connection(('127.0.0.1', " + PORT + "), timeout=3)",
+                    "s.sendall(bytes.fromhex('00016e'))",
+                    "got = b''",
+                    "while True:",
+                    "    d = s.recv(4096)",
+                    "    if not d: break",
+                    "    got += d",
+                    "print(got.hex())");
+            Process names = ns.spawn(ns.server, "python3", "-c", local);
+            String reply = new String(names.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertEquals("00001111", reply, "a loopback NAMES did not get in through the reserve");
+            assertTrue(restricted.output().contains("NAMES_REQ from address not allowed to query"), restricted.output());
+            assertTrue(restricted.output().contains("connection limit reached"), restricted.output());
+        }
+    }
+
     private static NetClient.Reply ask(NetworkNamespaces ns, byte[] payload) throws Exception {
         return NetClient.request(ns.client, ns.serverIp, PORT, EpmdWire.frame(payload));
     }
