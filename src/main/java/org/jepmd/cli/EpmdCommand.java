@@ -83,6 +83,13 @@ public final class EpmdCommand implements Callable<Integer> {
 
     // ---- jepmd's own ----
 
+    @Option(names = {"-h", "--help"}, usageHelp = true,
+            description = "Show epmd's usage followed by jepmd's options, and exit 0.")
+    boolean help;
+
+    @Option(names = {"-version", "--version"}, versionHelp = true, description = "Print jepmd's version and exit.")
+    boolean version;
+
     @Option(names = "-allow_query", paramLabel = "CIDR,...", converter = HardeningOptions.QueryNetworks.class,
             description = {"Answer NAMES and PORT_PLEASE2 only from these networks (and loopback);",
                     "others are closed unanswered. Default: anyone, as epmd."})
@@ -99,13 +106,6 @@ public final class EpmdCommand implements Callable<Integer> {
     @Option(names = "-loopback_reserve", paramLabel = "N", converter = HardeningOptions.NonNegative.class,
             description = "Connections of the total kept for loopback peers (default 16).")
     Integer loopbackReserve;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true,
-            description = "Show epmd's usage followed by jepmd's options, and exit 0.")
-    boolean help;
-
-    @Option(names = {"-version", "--version"}, versionHelp = true, description = "Print jepmd's version and exit.")
-    boolean version;
 
     @Spec
     CommandSpec spec;
