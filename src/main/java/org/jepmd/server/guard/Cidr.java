@@ -65,6 +65,12 @@ public record Cidr(byte[] network, int prefix) {
         return out;
     }
 
+    /** A copy of the network's address bytes. */
+    @Override
+    public byte[] network() {
+        return network.clone();
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof Cidr c && c.prefix == prefix && java.util.Arrays.equals(c.network, network);

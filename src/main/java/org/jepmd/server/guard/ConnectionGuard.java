@@ -55,6 +55,7 @@ public final class ConnectionGuard {
      */
     public Refusal admit(Channel channel) {
         InetAddress address = addressOf(channel.remoteAddress());
+        // no IP peer (a Unix or in-memory channel) can only be this host: counted like loopback
         boolean loopback = address == null || address.isLoopbackAddress();
         int ceiling = loopback ? limits.maxTotal() : limits.remoteShare();
         if (!tryIncrement(open, ceiling)) {
