@@ -6,8 +6,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.jepmd.server.EpmdLog.LOG;
 
@@ -18,12 +18,13 @@ import static org.jepmd.server.EpmdLog.LOG;
  * Thread-safe: accepts of all listening sockets share one guard.
  */
 public final class ConnectionGuard {
+    private static final long LOG_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     private final ConnectionLimits limits;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perPeer = new ConcurrentHashMap<>();
-    /** Set while connections are being turned away; the first one of a burst is logged. */
-    private final AtomicBoolean refusing = new AtomicBoolean();
-    private final AtomicInteger refusedInBurst = new AtomicInteger();
+    /** When the last "limit reached" line was logged: at most one per {@link #LOG_INTERVAL_NANOS}. */
+    private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+    private final AtomicLong refusedSinceLog = new AtomicLong();
 
     public ConnectionGuard(ConnectionLimits limits) {
         this.limits = limits;
@@ -71,7 +72,6 @@ public final class ConnectionGuard {
         }
         AtomicInteger peerCount = mine;
         channel.closeFuture().addListener(f -> release(address, peerCount));
-        admitted();
         return null;
     }
 
@@ -95,21 +95,18 @@ public final class ConnectionGuard {
         }
     }
 
+    /** Logs the first refusal and then at most one line per interval, with the count in between. */
     private Refusal refused(Refusal why, SocketAddress peer) {
-        refusedInBurst.incrementAndGet();
-        if (refusing.compareAndSet(false, true)) {
-            LOG.warn("connection limit reached ({} of {} open, {} per peer, {} kept for loopback): "
-                            + "closing new connections, first from {} ({} limit)", open.get(), limits.maxTotal(),
-                    limits.maxPerPeer(), limits.loopbackReserve(), peer, why.label());
+        long count = refusedSinceLog.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastLogged.get();
+        if (now - last >= LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, now)) {
+            refusedSinceLog.addAndGet(-count);
+            LOG.warn("connection limit reached ({} of {} open, {} per peer, {} kept for loopback): closed {}"
+                            + " new connection(s), the last from {} ({} limit)", open.get(), limits.maxTotal(),
+                    limits.maxPerPeer(), limits.loopbackReserve(), count, peer, why.label());
         }
         return why;
-    }
-
-    private void admitted() {
-        if (refusing.get() && refusing.compareAndSet(true, false)) {
-            LOG.warn("accepting connections again after closing {} at the connection limit",
-                    refusedInBurst.getAndSet(0));
-        }
     }
 
     /** Connections holding a slot now. */
