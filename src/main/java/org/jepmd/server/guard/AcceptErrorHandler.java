@@ -11,18 +11,25 @@ import static org.jepmd.server.EpmdLog.LOG;
 
 /**
  * Keeps a listening socket alive through failed accepts (EMFILE, ENFILE, ENOBUFS): epmd before the
- * 2026 fix exits on them (spec 1.6). The first failure of a burst is logged, the rest are counted;
- * accepting pauses for a short while (pending connections wait in the kernel's backlog) so the loop
- * does not spin, and resumes by itself. The first accept that succeeds again ends the burst and logs
- * how many failed.
+ * 2026 fix exits on them (spec 1.6). A burst is a run of failures with less than {@link #QUIET}
+ * between them; its first failure is logged, the rest are counted. After each failure accepting
+ * pauses for a short while (pending connections wait in the kernel's backlog) so the loop does not
+ * spin, and resumes by itself. The first accept that succeeds in a burst logs how many failed; a
+ * single descriptor freed for a moment inside a burst does not start a new one.
  *
  * <p>Sits in the listening channel's pipeline in front of Netty's acceptor and consumes accept
  * errors itself; Netty's own handling (a 1 s pause plus an unhandled-exception warning per failure)
  * then never runs. One instance per listening socket.
  */
 public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
+    /** Failures closer together than this belong to one burst. */
+    static final long QUIET = TimeUnit.SECONDS.toNanos(1);
+
     private final long pauseNanos;
     private final Runnable onFailure;
+    private boolean inBurst;
+    private boolean recoveryLogged;
+    private long lastFailure;
     private long failuresInBurst;
 
     /**
@@ -36,9 +43,9 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object child) {
-        if (failuresInBurst > 0) {
+        if (inBurst && !recoveryLogged) {
             LOG.warn("accepting connections again after {} failed accepts", failuresInBurst);
-            failuresInBurst = 0;
+            recoveryLogged = true;
         }
         ctx.fireChannelRead(child);
     }
@@ -50,10 +57,16 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         onFailure.run();
-        if (failuresInBurst++ == 0) {
+        long now = System.nanoTime();
+        if (!inBurst || now - lastFailure >= QUIET) {
+            inBurst = true;
+            recoveryLogged = false;
+            failuresInBurst = 0;
             LOG.warn("error in accept: {} (still running; accepting again when descriptors free up)",
                     strerror(cause.getMessage()));
         }
+        failuresInBurst++;
+        lastFailure = now;
         if (ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(false);
             ctx.executor().schedule(() -> {
