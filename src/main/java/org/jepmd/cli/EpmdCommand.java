@@ -5,6 +5,7 @@ import org.jepmd.http.HttpAddress;
 import org.jepmd.ops.Operations;
 import org.jepmd.server.ListenPlan;
 import org.jepmd.server.ServerConfig;
+import org.jepmd.server.guard.QueryAccess;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,6 +101,23 @@ public final class EpmdCommand implements Callable<Integer> {
     @Option(names = "-audit", description = "Log one line per registration, refusal, KILL, STOP, non-local"
             + " attempt and timeout on the jepmd.audit logger.")
     boolean audit;
+
+    @Option(names = "-allow_query", paramLabel = "CIDR,...", converter = HardeningOptions.QueryNetworks.class,
+            description = {"Answer NAMES and PORT_PLEASE2 only from these networks (and loopback);",
+                    "others are closed unanswered. Default: anyone, as epmd."})
+    QueryAccess allowQuery;
+
+    @Option(names = "-max_connections", paramLabel = "N", converter = HardeningOptions.Positive.class,
+            description = "Open connections at most, registered nodes included (default 50000).")
+    Integer maxConnections;
+
+    @Option(names = "-max_connections_per_peer", paramLabel = "N", converter = HardeningOptions.Positive.class,
+            description = "Open connections at most from one non-loopback address (default 1000).")
+    Integer maxConnectionsPerPeer;
+
+    @Option(names = "-loopback_reserve", paramLabel = "N", converter = HardeningOptions.NonNegative.class,
+            description = "Connections of the total kept for loopback peers (default 16).")
+    Integer loopbackReserve;
 
     @Spec
     CommandSpec spec;
@@ -213,6 +231,10 @@ public final class EpmdCommand implements Callable<Integer> {
         if (delayWrite != null) {
             config.delayWrite(Duration.ofSeconds(delayWrite));
         }
+        if (allowQuery != null) {
+            config.queryAccess(allowQuery);
+        }
+        config.connectionLimits(HardeningOptions.limits(spec, maxConnections, maxConnectionsPerPeer, loopbackReserve));
         return config;
     }
 

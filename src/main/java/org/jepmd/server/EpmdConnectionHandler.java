@@ -97,6 +97,9 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         requestArrived();
         server.events().request(request.tag(), peer);
+        if (!queryAllowed(ctx, request)) {
+            return;
+        }
         if (request instanceof EpmdRequest.Alive2 alive2) {
             alive2(ctx, alive2.node());
         } else if (request instanceof EpmdRequest.PortPlease2 port2) {
@@ -334,6 +337,18 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         LOG.warn("{} from non local address", tag.name());
         server.events().nonLocal(tag, peer);
+        closeByUs(ctx);
+        return false;
+    }
+
+    /** {@code -allow_query}: NAMES and PORT_PLEASE2 from a peer outside the listed networks are closed unanswered. */
+    private boolean queryAllowed(ChannelHandlerContext ctx, EpmdRequest request) {
+        boolean query = request instanceof EpmdRequest.Names || request instanceof EpmdRequest.PortPlease2;
+        if (!query || server.config().queryAccess().allows(peer)) {
+            return true;
+        }
+        LOG.warn("{} from address not allowed to query ({})", request.tag().name(), peer);
+        server.events().queryDenied(request.tag(), peer);
         closeByUs(ctx);
         return false;
     }

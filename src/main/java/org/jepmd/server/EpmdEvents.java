@@ -85,6 +85,18 @@ public interface EpmdEvents {
     default void stop(String name, boolean found, SocketAddress peer) {
     }
 
+    /** A new connection was closed at once because a connection limit was reached ({@code "total"}, {@code "per_peer"}). */
+    default void connectionRefused(SocketAddress peer, String limit) {
+    }
+
+    /** A NAMES or PORT_PLEASE2 came from a peer outside {@code -allow_query} and was closed unanswered. */
+    default void queryDenied(EpmdTag tag, SocketAddress peer) {
+    }
+
+    /** accept() failed on a listening socket (e.g. out of descriptors); the daemon keeps running. */
+    default void acceptFailed() {
+    }
+
     default void bytesIn(long count) {
     }
 

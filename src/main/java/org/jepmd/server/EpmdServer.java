@@ -13,9 +13,12 @@ import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.jepmd.protocol.Epmd;
 import org.jepmd.registry.NodeRegistry;
+import org.jepmd.server.guard.AcceptErrorHandler;
+import org.jepmd.server.guard.ConnectionGuard;
 
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +36,9 @@ public final class EpmdServer implements AutoCloseable {
     /** IPV6_V6ONLY: level IPPROTO_IPV6 (41), option 26 (Linux). */
     private static final IntegerUnixChannelOption IPV6_V6ONLY = new IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
 
+    /** How long a listening socket stops accepting after accept() failed, e.g. out of descriptors. */
+    private static final Duration ACCEPT_PAUSE = Duration.ofMillis(100);
+
     private final ServerConfig config;
     private final Transport transport;
     private final EventLoopGroup group;
@@ -41,11 +47,13 @@ public final class EpmdServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final ConnectionGuard guard;
 
     private EpmdServer(ServerConfig config, Transport transport) {
         this.config = config;
         this.transport = transport;
         this.group = transport.newGroup(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        this.guard = new ConnectionGuard(config.connectionLimits());
         this.registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
     }
 
@@ -86,6 +94,13 @@ public final class EpmdServer implements AutoCloseable {
         EpmdChannelInitializer initializer = new EpmdChannelInitializer(context);
         return new ServerBootstrap()
                 .group(group)
+                .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel listener) {
+                        listener.pipeline().addLast("acceptErrors",
+                                new AcceptErrorHandler(ACCEPT_PAUSE, config.events()::acceptFailed));
+                    }
+                })
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -94,6 +109,12 @@ public final class EpmdServer implements AutoCloseable {
                 .childHandler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        ConnectionGuard.Refusal refusal = guard.admit(channel);
+                        if (refusal != null) {
+                            config.events().connectionRefused(channel.remoteAddress(), refusal.label());
+                            channel.close();
+                            return;
+                        }
                         connections.add(channel);
                         channel.pipeline().addLast(initializer);
                     }

@@ -1,6 +1,8 @@
 package org.jepmd.server;
 
 import org.jepmd.protocol.Epmd;
+import org.jepmd.server.guard.ConnectionLimits;
+import org.jepmd.server.guard.QueryAccess;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,11 +23,14 @@ import java.util.Objects;
  * @param events                observers of what the daemon does
  * @param inheritedFds          already listening sockets to serve instead of binding (systemd socket
  *                              activation, spec 5); empty means bind {@code addresses}
+ * @param connectionLimits      caps on open connections, total and per peer, with a loopback reserve
+ * @param queryAccess           who may send NAMES and PORT_PLEASE2 ({@code -allow_query}; open by default)
  */
 public record ServerConfig(int port, List<String> addresses, boolean relaxedCommandCheck,
                            Duration packetTimeout, Duration delayWrite, Duration delayAccept,
                            int debugLevel, Duration takeoverGrace, LocalPeerPolicy localPeers,
-                           EpmdEvents events, List<Integer> inheritedFds) {
+                           EpmdEvents events, List<Integer> inheritedFds,
+                           ConnectionLimits connectionLimits, QueryAccess queryAccess) {
 
     public ServerConfig {
         addresses = List.copyOf(addresses);
@@ -36,6 +41,8 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         Objects.requireNonNull(localPeers, "localPeers");
         Objects.requireNonNull(events, "events");
         inheritedFds = List.copyOf(inheritedFds);
+        Objects.requireNonNull(connectionLimits, "connectionLimits");
+        Objects.requireNonNull(queryAccess, "queryAccess");
     }
 
     /** The port the sockets bind: the configured port modulo 65536, as epmd's {@code htons()} does. */
@@ -67,6 +74,8 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         b.localPeers = localPeers;
         b.events = events;
         b.inheritedFds = inheritedFds;
+        b.connectionLimits = connectionLimits;
+        b.queryAccess = queryAccess;
         return b;
     }
 
@@ -83,6 +92,8 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         private LocalPeerPolicy localPeers = LocalPeerPolicy.EPMD;
         private EpmdEvents events = EpmdEvents.NONE;
         private List<Integer> inheritedFds = List.of();
+        private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
+        private QueryAccess queryAccess = QueryAccess.OPEN;
 
         private Builder() {
         }
@@ -143,9 +154,20 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
             return this;
         }
 
+        public Builder connectionLimits(ConnectionLimits limits) {
+            this.connectionLimits = limits;
+            return this;
+        }
+
+        public Builder queryAccess(QueryAccess access) {
+            this.queryAccess = access;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(port, addresses, relaxedCommandCheck, packetTimeout, delayWrite,
-                    delayAccept, debugLevel, takeoverGrace, localPeers, events, inheritedFds);
+                    delayAccept, debugLevel, takeoverGrace, localPeers, events, inheritedFds,
+                    connectionLimits, queryAccess);
         }
     }
 }

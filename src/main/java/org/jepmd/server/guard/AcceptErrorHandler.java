@@ -1,0 +1,88 @@
+package org.jepmd.server.guard;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.jepmd.server.EpmdLog.LOG;
+
+/**
+ * Keeps a listening socket alive through failed accepts (EMFILE, ENFILE, ENOBUFS): epmd before the
+ * 2026 fix exits on them (spec 1.6). A burst is a run of failures with less than {@link #QUIET}
+ * between them; its first failure is logged, the rest are counted. After each failure accepting
+ * pauses for a short while (pending connections wait in the kernel's backlog) so the loop does not
+ * spin, and resumes by itself. The first accept that succeeds in a burst logs how many failed; a
+ * single descriptor freed for a moment inside a burst does not start a new one.
+ *
+ * <p>Sits in the listening channel's pipeline in front of Netty's acceptor and consumes accept
+ * errors itself; Netty's own handling (a 1 s pause plus an unhandled-exception warning per failure)
+ * then never runs. One instance per listening socket.
+ */
+public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
+    /** Failures closer together than this belong to one burst. */
+    static final long QUIET = TimeUnit.SECONDS.toNanos(1);
+
+    private final long pauseNanos;
+    private final Runnable onFailure;
+    private boolean inBurst;
+    private boolean recoveryLogged;
+    private long lastFailure;
+    private long failuresInBurst;
+
+    /**
+     * @param pause     how long accepting pauses after a failure
+     * @param onFailure told of every failed accept (metrics); may be a no-op
+     */
+    public AcceptErrorHandler(Duration pause, Runnable onFailure) {
+        this.pauseNanos = pause.toNanos();
+        this.onFailure = onFailure;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object child) {
+        if (inBurst && !recoveryLogged) {
+            LOG.warn("accepting connections again after {} failed accepts", failuresInBurst);
+            recoveryLogged = true;
+        }
+        ctx.fireChannelRead(child);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException)) {
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
+        onFailure.run();
+        long now = System.nanoTime();
+        if (!inBurst || now - lastFailure >= QUIET) {
+            inBurst = true;
+            recoveryLogged = false;
+            failuresInBurst = 0;
+            LOG.warn("error in accept: {} (still running; accepting again when descriptors free up)",
+                    strerror(cause.getMessage()));
+        }
+        failuresInBurst++;
+        lastFailure = now;
+        if (ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(false);
+            ctx.executor().schedule(() -> {
+                if (ctx.channel().isOpen()) {
+                    ctx.channel().config().setAutoRead(true);
+                }
+            }, pauseNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** {@code "accept(..) failed: Too many open files"} → {@code "Too many open files"}. */
+    private static String strerror(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int colon = message.lastIndexOf(": ");
+        return colon >= 0 ? message.substring(colon + 2) : message;
+    }
+}

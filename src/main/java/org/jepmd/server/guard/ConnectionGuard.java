@@ -1,0 +1,126 @@
+package org.jepmd.server.guard;
+
+import io.netty.channel.Channel;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.jepmd.server.EpmdLog.LOG;
+
+/**
+ * Admits or turns away each accepted connection by the {@link ConnectionLimits}, before any of its
+ * bytes are read. Counts are taken at accept and given back when the connection closes; a
+ * connection turned away is closed at once and touches neither the registry nor other connections.
+ * Thread-safe: accepts of all listening sockets share one guard.
+ */
+public final class ConnectionGuard {
+    private static final long LOG_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private final ConnectionLimits limits;
+    private final AtomicInteger open = new AtomicInteger();
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perPeer = new ConcurrentHashMap<>();
+    /** When the last "limit reached" line was logged: at most one per {@link #LOG_INTERVAL_NANOS}. */
+    private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+    private final AtomicLong refusedSinceLog = new AtomicLong();
+
+    public ConnectionGuard(ConnectionLimits limits) {
+        this.limits = limits;
+    }
+
+    /** Why a connection was turned away. */
+    public enum Refusal {
+        /** every slot is taken, or every slot outside the loopback reserve for a remote peer */
+        TOTAL("total"),
+        /** this non-loopback address holds its share already */
+        PER_PEER("per_peer");
+
+        private final String label;
+
+        Refusal(String label) {
+            this.label = label;
+        }
+
+        /** A short label for metrics and logs. */
+        public String label() {
+            return label;
+        }
+    }
+
+    /**
+     * Takes a slot for {@code channel} and arranges to give it back when it closes.
+     *
+     * @return null if admitted, else why not (the caller closes the channel)
+     */
+    public Refusal admit(Channel channel) {
+        InetAddress address = addressOf(channel.remoteAddress());
+        // no IP peer (a Unix or in-memory channel) can only be this host: counted like loopback
+        boolean loopback = address == null || address.isLoopbackAddress();
+        int ceiling = loopback ? limits.maxTotal() : limits.remoteShare();
+        if (!tryIncrement(open, ceiling)) {
+            return refused(Refusal.TOTAL, channel.remoteAddress());
+        }
+        AtomicInteger mine = null;
+        if (!loopback) {
+            mine = perPeer.computeIfAbsent(address, a -> new AtomicInteger());
+            if (!tryIncrement(mine, limits.maxPerPeer())) {
+                open.decrementAndGet();
+                return refused(Refusal.PER_PEER, channel.remoteAddress());
+            }
+        }
+        AtomicInteger peerCount = mine;
+        channel.closeFuture().addListener(f -> release(address, peerCount));
+        return null;
+    }
+
+    private void release(InetAddress address, AtomicInteger peerCount) {
+        open.decrementAndGet();
+        if (peerCount != null && peerCount.decrementAndGet() == 0) {
+            perPeer.remove(address, peerCount);
+        }
+    }
+
+    /** Increments {@code counter} unless that would exceed {@code ceiling}. */
+    private static boolean tryIncrement(AtomicInteger counter, int ceiling) {
+        while (true) {
+            int now = counter.get();
+            if (now >= ceiling) {
+                return false;
+            }
+            if (counter.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Logs the first refusal and then at most one line per interval, with the count in between. */
+    private Refusal refused(Refusal why, SocketAddress peer) {
+        long count = refusedSinceLog.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastLogged.get();
+        if (now - last >= LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, now)) {
+            refusedSinceLog.addAndGet(-count);
+            LOG.warn("connection limit reached ({} of {} open, {} per peer, {} kept for loopback): closed {}"
+                            + " new connection(s), the last from {} ({} limit)", open.get(), limits.maxTotal(),
+                    limits.maxPerPeer(), limits.loopbackReserve(), count, peer, why.label());
+        }
+        return why;
+    }
+
+    /** Connections holding a slot now. */
+    public int open() {
+        return open.get();
+    }
+
+    /** Connections holding a slot now from {@code address}; loopback peers are not counted per peer. */
+    public int openFrom(InetAddress address) {
+        AtomicInteger count = perPeer.get(address);
+        return count == null ? 0 : count.get();
+    }
+
+    private static InetAddress addressOf(SocketAddress peer) {
+        return peer instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+}

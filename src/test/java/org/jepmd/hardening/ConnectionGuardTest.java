@@ -1,0 +1,119 @@
+package org.jepmd.hardening;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.jepmd.server.guard.Cidr;
+import org.jepmd.server.guard.ConnectionGuard;
+import org.jepmd.server.guard.ConnectionLimits;
+import org.jepmd.server.guard.QueryAccess;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The admission rules of the connection caps and the -allow_query networks, peer by peer. */
+class ConnectionGuardTest {
+
+    /** An in-memory channel that reports a chosen peer address. */
+    private static final class FromPeer extends EmbeddedChannel {
+        private final SocketAddress peer;
+
+        FromPeer(String ip, int port) throws Exception {
+            super(false, false);
+            this.peer = new InetSocketAddress(InetAddress.getByName(ip), port);
+            register();
+        }
+
+        @Override
+        protected SocketAddress remoteAddress0() {
+            return peer;
+        }
+    }
+
+    private static final ConnectionLimits LIMITS = new ConnectionLimits(10, 3, 2);
+
+    @Test
+    void aRemotePeerIsCappedAtItsShareWhileOthersStillGetIn() throws Exception {
+        ConnectionGuard guard = new ConnectionGuard(LIMITS);
+        for (int i = 0; i < 3; i++) {
+            assertNull(guard.admit(new FromPeer("192.0.2.1", 1000 + i)));
+        }
+        assertEquals(ConnectionGuard.Refusal.PER_PEER, guard.admit(new FromPeer("192.0.2.1", 2000)));
+        assertNull(guard.admit(new FromPeer("192.0.2.2", 2000)), "another peer is not affected");
+        assertEquals(3, guard.openFrom(InetAddress.getByName("192.0.2.1")));
+        assertEquals(4, guard.open(), "a refused connection holds no slot");
+    }
+
+    @Test
+    void remotePeersCannotTakeTheLoopbackReserve() throws Exception {
+        ConnectionGuard guard = new ConnectionGuard(LIMITS);
+        for (int i = 0; i < 8; i++) { // 10 total minus 2 reserved
+            assertNull(guard.admit(new FromPeer("198.51.100." + (i + 1), 1)));
+        }
+        assertEquals(ConnectionGuard.Refusal.TOTAL, guard.admit(new FromPeer("203.0.113.9", 1)));
+        assertNull(guard.admit(new FromPeer("127.0.0.1", 1)), "loopback uses the reserve");
+        assertNull(guard.admit(new FromPeer("::1", 1)), "IPv6 loopback too");
+        assertEquals(ConnectionGuard.Refusal.TOTAL, guard.admit(new FromPeer("127.0.0.1", 2)),
+                "the total is a hard cap for loopback as well");
+    }
+
+    @Test
+    void slotsComeBackWhenConnectionsClose() throws Exception {
+        ConnectionGuard guard = new ConnectionGuard(LIMITS);
+        List<EmbeddedChannel> open = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            FromPeer channel = new FromPeer("192.0.2.7", i);
+            guard.admit(channel);
+            open.add(channel);
+        }
+        assertEquals(ConnectionGuard.Refusal.PER_PEER, guard.admit(new FromPeer("192.0.2.7", 9)));
+        open.get(0).close().syncUninterruptibly();
+        assertNull(guard.admit(new FromPeer("192.0.2.7", 9)));
+        for (EmbeddedChannel channel : open) {
+            channel.close().syncUninterruptibly();
+        }
+        assertEquals(1, guard.open());
+    }
+
+    @Test
+    void limitsRejectNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> new ConnectionLimits(0, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ConnectionLimits(10, 1, 10));
+        assertTrue(ConnectionLimits.DEFAULT.maxTotal() > 1_024 * 40, "defaults far above epmd's table");
+    }
+
+    @Test
+    void networksMatchByPrefix() throws Exception {
+        Cidr net = Cidr.parse("10.200.0.0/16");
+        assertTrue(net.contains(InetAddress.getByName("10.200.255.1")));
+        assertFalse(net.contains(InetAddress.getByName("10.201.0.1")));
+        assertFalse(net.contains(InetAddress.getByName("::1")), "families never match");
+        assertTrue(Cidr.parse("192.0.2.5").contains(InetAddress.getByName("192.0.2.5")));
+        assertFalse(Cidr.parse("192.0.2.5").contains(InetAddress.getByName("192.0.2.6")));
+        assertTrue(Cidr.parse("fd00::/8").contains(InetAddress.getByName("fd12::1")));
+        assertEquals("10.200.0.0/16", Cidr.parse("10.200.7.7/16").toString());
+        assertThrows(IllegalArgumentException.class, () -> Cidr.parse("example.org/8"));
+        assertThrows(IllegalArgumentException.class, () -> Cidr.parse("10.0.0.0/33"));
+        assertThrows(IllegalArgumentException.class, () -> QueryAccess.parse(" , "));
+    }
+
+    @Test
+    void queriesAreOpenByDefaultAndLoopbackIsAlwaysAllowed() throws Exception {
+        SocketAddress remote = new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 1);
+        assertTrue(QueryAccess.OPEN.allows(remote), "off by default: epmd lets anyone query");
+        QueryAccess access = QueryAccess.parse("10.0.0.0/8, 192.168.1.7");
+        assertFalse(access.allows(remote));
+        assertTrue(access.allows(new InetSocketAddress(InetAddress.getByName("10.9.8.7"), 1)));
+        assertTrue(access.allows(new InetSocketAddress(InetAddress.getByName("192.168.1.7"), 1)));
+        assertTrue(access.allows(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 1)));
+        assertTrue(access.allows(new InetSocketAddress(InetAddress.getByName("::1"), 1)));
+    }
+}

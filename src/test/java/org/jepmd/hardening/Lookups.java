@@ -1,0 +1,62 @@
+package org.jepmd.hardening;
+
+import org.jepmd.testing.EpmdWire;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Small helpers shared by the hardening tests: lookups against a daemon and bounded waits. */
+final class Lookups {
+    private Lookups() {
+    }
+
+    /** The PORT2_RESP bytes for {@code name}, or an empty array if the daemon could not be reached. */
+    static byte[] port2(int port, String name) {
+        try {
+            return EpmdWire.request(port, EpmdWire.portPlease2(name));
+        } catch (RuntimeException | AssertionError unreachable) {
+            return new byte[0];
+        }
+    }
+
+    /** True if {@code name} is registered (PORT2_RESP with result 0). */
+    static boolean resolvable(int port, String name) {
+        byte[] reply = port2(port, name);
+        return reply.length > 2 && reply[0] == 'w' && reply[1] == 0;
+    }
+
+    /** The registered node's port from PORT2_RESP, or -1. */
+    static int nodePort(int port, String name) {
+        byte[] reply = port2(port, name);
+        if (reply.length < 4 || reply[0] != 'w' || reply[1] != 0) {
+            return -1;
+        }
+        return ((reply[2] & 0xFF) << 8) | (reply[3] & 0xFF);
+    }
+
+    /**
+     * Polls {@code condition} every 20 ms.
+     *
+     * @return milliseconds until it held, or -1 if it did not within {@code timeoutMillis}
+     */
+    static long millisUntil(BooleanSupplier condition, long timeoutMillis) {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            }
+            sleep(20);
+        }
+        return condition.getAsBoolean() ? timeoutMillis : -1;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

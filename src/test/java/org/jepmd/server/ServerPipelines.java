@@ -1,0 +1,56 @@
+package org.jepmd.server;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.jepmd.registry.NodeRegistry;
+
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Test bridge to the server's per-connection pipeline: in-memory connections built by the very
+ * {@link EpmdChannelInitializer} the daemon uses, sharing one registry, for fuzzing without sockets.
+ */
+public final class ServerPipelines {
+    private final ServerContext context;
+    private final EpmdChannelInitializer initializer;
+    private final AtomicInteger shutdowns = new AtomicInteger();
+
+    public ServerPipelines(ServerConfig config) {
+        NodeRegistry registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
+        this.context = new ServerContext(config, registry, Transport.best(), shutdowns::incrementAndGet);
+        this.initializer = new EpmdChannelInitializer(context);
+    }
+
+    /** The registry all connections share. */
+    public NodeRegistry registry() {
+        return context.registry();
+    }
+
+    /** How many times a request asked the daemon to stop (KILL_REQ). */
+    public int shutdowns() {
+        return shutdowns.get();
+    }
+
+    /** A new, active connection from {@code peer} to {@code local}, with the server's pipeline. */
+    public EmbeddedChannel connect(SocketAddress peer, SocketAddress local) {
+        EmbeddedChannel channel = new EmbeddedChannel(false, true) {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return peer;
+            }
+
+            @Override
+            protected SocketAddress localAddress0() {
+                return local;
+            }
+        };
+        channel.pipeline().addLast(initializer);
+        try {
+            channel.register();
+            channel.freezeTime(); // time moves only by advanceTimeBy
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return channel;
+    }
+}

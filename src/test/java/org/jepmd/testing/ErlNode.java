@@ -1,0 +1,80 @@
+package org.jepmd.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Erlang/OTP node ({@code erl -noshell}) pointed at a daemon with {@code -epmd_port P
+ * -start_epmd false}. Skips (or fails under CI) without {@code erl}. {@link #close()} kills it.
+ */
+public final class ErlNode implements AutoCloseable {
+    private final Process process;
+    private final File log;
+
+    private ErlNode(Process process, File log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** A distributed node {@code -sname name} that idles until killed. */
+    public static ErlNode sname(String name, int epmdPort) {
+        return start(epmdPort, "-sname", name, "-setcookie", "jepmdtest", "-eval", "receive after infinity -> ok end");
+    }
+
+    /** {@code erl -noshell -start_epmd false -epmd_port P args...}. */
+    public static ErlNode start(int epmdPort, String... args) {
+        List<String> command = new ArrayList<>(List.of(Requirements.erl(), "-noshell", "-start_epmd", "false",
+                "-epmd_port", Integer.toString(epmdPort)));
+        command.addAll(List.of(args));
+        try {
+            File log = File.createTempFile("erl-", ".log");
+            log.deleteOnExit();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
+            builder.environment().remove("ERL_EPMD_PORT");
+            builder.environment().remove("ERL_EPMD_ADDRESS");
+            return new ErlNode(builder.start(), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The process. */
+    public Process process() {
+        return process;
+    }
+
+    /** Waits for it to exit; false if it is still running after {@code seconds}. */
+    public boolean awaitExit(long seconds) {
+        try {
+            return process.waitFor(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** What it has written so far. */
+    public String output() {
+        try {
+            return Files.readString(log.toPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code kill -9} (erl execs the emulator, so this is the emulator's pid). */
+    public void kill9() {
+        process.destroyForcibly();
+        awaitExit(10);
+    }
+
+    @Override
+    public void close() {
+        kill9();
+    }
+}

@@ -1,0 +1,140 @@
+package org.jepmd.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * jepmd as a separate JVM ({@code java -cp <test classpath> org.jepmd.Main}), for tests that kill it,
+ * limit its descriptors or need its sockets out of the test JVM's descriptor budget. Output goes to a
+ * file ({@link #output()}); {@link #close()} kills it.
+ */
+public final class JepmdProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final File log;
+
+    private JepmdProcess(Process process, int port, File log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts {@code jepmd -port P args...} and waits until it accepts on 127.0.0.1. */
+    public static JepmdProcess start(int port, String... args) {
+        return start("", port, args);
+    }
+
+    /**
+     * Starts jepmd through {@code bash -c '<shellPrefix> exec java ...'}, e.g. with
+     * {@code shellPrefix = "ulimit -n 64;"}, and waits until it accepts on 127.0.0.1.
+     */
+    public static JepmdProcess start(String shellPrefix, int port, String... args) {
+        return start(List.of(), shellPrefix, () -> acceptsOnLoopback(port), port, args);
+    }
+
+    /**
+     * Starts jepmd as {@code wrapper... bash -c '<shellPrefix> exec java ...'} (e.g. wrapper
+     * {@code ip netns exec NS}) and waits up to 15 s until {@code ready} holds.
+     */
+    public static JepmdProcess start(List<String> wrapper, String shellPrefix, java.util.function.BooleanSupplier ready,
+                                     int port, String... args) {
+        List<String> java = new ArrayList<>(List.of(
+                System.getProperty("java.home") + "/bin/java", "-Xmx256m", "-XX:+UseSerialGC",
+                // the daemon's own logging, not the quiet logback-test.xml on the test classpath
+                "-Dlogback.configurationFile=" + new File("target/classes/logback.xml").getAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), "org.jepmd.Main",
+                "-port", Integer.toString(port)));
+        java.addAll(List.of(args));
+        StringBuilder line = new StringBuilder(shellPrefix).append(" exec");
+        for (String word : java) {
+            line.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        try {
+            File log = File.createTempFile("jepmd-", ".log");
+            log.deleteOnExit();
+            List<String> command = new ArrayList<>(wrapper);
+            command.addAll(List.of("bash", "-c", line.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true).redirectOutput(log);
+            builder.environment().remove("ERL_EPMD_PORT");
+            builder.environment().remove("ERL_EPMD_ADDRESS");
+            builder.environment().remove("ERL_EPMD_RELAXED_COMMAND_CHECK");
+            JepmdProcess started = new JepmdProcess(builder.start(), port, log);
+            started.awaitListening(ready);
+            return started;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean acceptsOnLoopback(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void awaitListening(java.util.function.BooleanSupplier ready) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            if (ready.getAsBoolean()) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("jepmd exited with " + process.exitValue() + ": " + output());
+            }
+            sleepMillis(50);
+        }
+        close();
+        throw new IllegalStateException("jepmd did not listen on " + port + " within 15 s: " + output());
+    }
+
+    static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** The process. */
+    public Process process() {
+        return process;
+    }
+
+    /** What it has written to stdout and stderr so far. */
+    public String output() {
+        try {
+            return Files.readString(log.toPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code kill -9} and wait for it to be gone. */
+    public void kill9() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        kill9();
+    }
+}
