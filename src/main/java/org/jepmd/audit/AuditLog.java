@@ -97,4 +97,9 @@ public final class AuditLog implements EpmdEvents {
         write(Level.WARN, new AuditLine("drop").add("request", request(tag)).add("reason", message)
                 .add("peer", Peers.text(peer)));
     }
+
+    @Override
+    public void queryDenied(EpmdTag tag, SocketAddress peer) {
+        write(Level.WARN, new AuditLine("query_denied").add("request", request(tag)).add("peer", Peers.text(peer)));
+    }
 }

@@ -39,6 +39,12 @@ public final class EpmdMetrics implements EpmdEvents {
     private final Counter lookups = counter("jepmd_lookups", "PORT_PLEASE2 lookups answered, by result", "result");
     private final Counter kills = counter("jepmd_kills", "KILL requests answered, by result", "result");
     private final Counter stops = counter("jepmd_stops", "STOP requests answered, by result", "result");
+    private final Counter connectionsRefused = counter("jepmd_connections_refused",
+            "New connections closed at once because a connection limit was reached, by limit", "limit");
+    private final Counter queriesDenied = counter("jepmd_queries_denied",
+            "NAMES and PORT_PLEASE2 from peers outside -allow_query, closed unanswered, by request", "request");
+    private final Counter acceptFailures = counter("jepmd_accept_failures",
+            "accept() failures on listening sockets (e.g. out of file descriptors)");
     private final Counter bytesIn = counter("jepmd_received_bytes", "Bytes read from EPMD connections");
     private final Counter bytesOut = counter("jepmd_sent_bytes", "Bytes written to EPMD connections");
 
@@ -64,6 +70,10 @@ public final class EpmdMetrics implements EpmdEvents {
         kills.initLabelValues("refused");
         stops.initLabelValues("stopped");
         stops.initLabelValues("noexist");
+        connectionsRefused.initLabelValues("total");
+        connectionsRefused.initLabelValues("per_peer");
+        queriesDenied.initLabelValues(label(EpmdTag.NAMES_REQ));
+        queriesDenied.initLabelValues(label(EpmdTag.PORT_PLEASE2_REQ));
     }
 
     private Counter counter(String name, String help, String... labels) {
@@ -150,6 +160,21 @@ public final class EpmdMetrics implements EpmdEvents {
     @Override
     public void stop(String name, boolean found, SocketAddress peer) {
         stops.labelValues(found ? "stopped" : "noexist").inc();
+    }
+
+    @Override
+    public void connectionRefused(SocketAddress peer, String limit) {
+        connectionsRefused.labelValues(limit).inc();
+    }
+
+    @Override
+    public void queryDenied(EpmdTag tag, SocketAddress peer) {
+        queriesDenied.labelValues(label(tag)).inc();
+    }
+
+    @Override
+    public void acceptFailed() {
+        acceptFailures.inc();
     }
 
     @Override

@@ -117,6 +117,27 @@ public final class CompositeEvents implements EpmdEvents {
     }
 
     @Override
+    public void connectionRefused(SocketAddress peer, String limit) {
+        for (EpmdEvents o : observers) {
+            o.connectionRefused(peer, limit);
+        }
+    }
+
+    @Override
+    public void queryDenied(EpmdTag tag, SocketAddress peer) {
+        for (EpmdEvents o : observers) {
+            o.queryDenied(tag, peer);
+        }
+    }
+
+    @Override
+    public void acceptFailed() {
+        for (EpmdEvents o : observers) {
+            o.acceptFailed();
+        }
+    }
+
+    @Override
     public void bytesIn(long count) {
         for (EpmdEvents o : observers) {
             o.bytesIn(count);

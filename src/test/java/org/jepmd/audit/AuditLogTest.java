@@ -128,4 +128,11 @@ class AuditLogTest {
                     "event=drop request=STOP_REQ reason=\"Disallowed STOP_REQ, no relaxed_command_check\" " + PEER));
         }
     }
+
+    @Test
+    void queryFromOutsideAllowQueryIsAudited() throws Exception {
+        new AuditLog().queryDenied(org.jepmd.protocol.EpmdTag.NAMES_REQ,
+                new java.net.InetSocketAddress("192.0.2.7", 40000));
+        assertEquals(Level.WARN, awaitLine("event=query_denied request=NAMES_REQ peer=192\\.0\\.2\\.7:40000"));
+    }
 }
