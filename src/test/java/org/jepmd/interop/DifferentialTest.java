@@ -92,6 +92,15 @@ class DifferentialTest {
             return conn;
         }
 
+        /** Registers {@code name} (6/5, port 1) and returns its 32-bit creation, leaving the connection open. */
+        long creationOf(String name, List<Conn> keep) {
+            Conn conn = connect();
+            conn.send(frame(alive2(name, 1)));
+            byte[] reply = readUpTo(conn, 6);
+            keep.add(conn);
+            return reply.length == 6 && reply[1] == 0 ? ByteBuffer.wrap(reply, 2, 4).getInt() & 0xFFFF_FFFFL : -1;
+        }
+
         /** Notes NAMES and DUMP replies: the port header is the configured port, which both share by design. */
         void listing(String label, byte payload) {
             listing(label, new byte[] {payload});
@@ -367,6 +376,36 @@ class DifferentialTest {
             s.request("stop bar with NUL and junk", concat(bytes('s'), utf8("bar"), bytes(0), utf8("junk")));
             s.listing("dump", (byte) 'd');
             s.alive("re-register foo after stop", "foo", alive2("foo", 3), 6);
+        });
+    }
+
+    @Test
+    void withDebugTheUnusedListHoldsFiveAndANewNameInheritsTheOldestCounter() {
+        compare(new String[] {"-d"}, b -> b.debugLevel(1), s -> {
+            List<Conn> conns = new ArrayList<>();
+            long first = s.creationOf("n1", conns);
+            long last = first;
+            for (int i = 2; i <= 3; i++) {
+                conns.remove(0).close();
+                awaitUnregistered(s, "n1");
+                last = s.creationOf("n1", conns);
+                s.note("n1 registration " + i + ": first+" + (last - first));
+            }
+            conns.remove(0).close();
+            awaitUnregistered(s, "n1");
+            for (int i = 2; i <= 7; i++) {
+                s.creationOf("n" + i, conns);
+                conns.remove(0).close();
+                awaitUnregistered(s, "n" + i);
+            }
+            s.listing("dump with seven unused", (byte) 'd');
+            long fresh = s.creationOf("fresh", conns);
+            s.note("fresh inherits n1's counter unbumped: " + (fresh == last));
+            s.listing("dump after recycling", (byte) 'd');
+            long again = s.creationOf("fresh2", conns);
+            s.note("fresh2 inherits n2's counter: " + (again != last && again > 0));
+            s.listing("dump at the end", (byte) 'd');
+            conns.forEach(Conn::close);
         });
     }
 
