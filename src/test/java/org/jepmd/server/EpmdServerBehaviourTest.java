@@ -143,6 +143,25 @@ class EpmdServerBehaviourTest {
         assertNotNull(lookup("foo"));
     }
 
+    /**
+     * Deliberate difference: epmd calls {@code node_unreg(name)} when the refusal reply cannot be
+     * written, which drops the live owner of the name; jepmd only ever unregisters what the failing
+     * connection owns.
+     */
+    @Test
+    void aRefusedDuplicateWhoseReplyCannotBeWrittenNeverDropsTheOwner() throws Exception {
+        start(b -> b.delayWrite(Duration.ofSeconds(1)).takeoverGrace(Duration.ZERO));
+        Conn owner = register("foo", 1234);
+        java.net.Socket duplicate = new java.net.Socket("127.0.0.1", epmd.port());
+        duplicate.setSoLinger(true, 0); // close sends RST: the delayed refusal write fails
+        duplicate.getOutputStream().write(frame(alive2("foo", 999)));
+        sleep(300);
+        duplicate.close();
+        sleep(1500);
+        assertEquals(1234, lookup("foo").info().port());
+        assertTrue(owner.staysOpenFor(100));
+    }
+
     @Test
     void registrationIsNeverTimedOut() {
         start(b -> b.packetTimeout(Duration.ofSeconds(1)));
