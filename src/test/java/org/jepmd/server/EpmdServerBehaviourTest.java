@@ -439,6 +439,33 @@ class EpmdServerBehaviourTest {
         assertTrue(node.staysOpenFor(100));
     }
 
+    // ---- -delay_write (spec 1.3) ----
+
+    /** Reads until close, returning the seconds since {@code start} at which the close came. */
+    private static double closedAfter(Conn conn, long start, ByteArrayOutputStream into) {
+        into.writeBytes(conn.readUntilClose(10_000));
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    @Test
+    void delayWriteSleepsBeforeEachWriteAndClosesRightAfterTheLast() {
+        start(b -> b.delayWrite(Duration.ofSeconds(1)).relaxedCommandCheck(true));
+        // epmd: NAMES with no node = one write after 1 s, then close; STOP of an unknown name = two
+        // writes (NOEXIST at 1 s, STOPPED at 2 s), then close
+        long start = System.nanoTime();
+        Conn names = send(new byte[] {'n'});
+        ByteArrayOutputStream namesReply = new ByteArrayOutputStream();
+        double namesClosed = closedAfter(names, start, namesReply);
+        assertEquals(4, namesReply.size());
+        assertTrue(namesClosed > 0.9 && namesClosed < 1.6, "NAMES closed after " + namesClosed + " s");
+        start = System.nanoTime();
+        Conn stop = send(concat(new byte[] {'s'}, utf8("xx")));
+        ByteArrayOutputStream stopReply = new ByteArrayOutputStream();
+        double stopClosed = closedAfter(stop, start, stopReply);
+        assertArrayEquals(utf8("NOEXISTSTOPPED"), stopReply.toByteArray());
+        assertTrue(stopClosed > 1.9 && stopClosed < 2.6, "STOP closed after " + stopClosed + " s");
+    }
+
     // ---- access (spec 3.6) ----
 
     @Test
