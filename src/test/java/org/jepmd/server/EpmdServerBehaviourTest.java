@@ -33,10 +33,8 @@ import static org.jepmd.testing.EpmdWire.u16;
 import static org.jepmd.testing.EpmdWire.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -187,6 +185,15 @@ class EpmdServerBehaviourTest {
         Conn node = register("foo", 1);
         node.socket().shutdownOutput();
         assertArrayEquals(new byte[0], node.readUntilClose(2000));
+        await("foo unregistered", () -> lookup("foo") == null);
+    }
+
+    @Test
+    void aResetOfTheRegistrationConnectionUnregisters() throws IOException {
+        start(b -> b);
+        Conn node = register("foo", 1);
+        node.socket().setSoLinger(true, 0);
+        node.close(); // RST: a read error on the daemon's side
         await("foo unregistered", () -> lookup("foo") == null);
     }
 
