@@ -22,6 +22,10 @@ final class ReplyStream {
     interface Source {
         /** The next piece, or null when the reply is complete. */
         ByteBuf next(ByteBufAllocator alloc);
+
+        /** Releases whatever the source still holds: the reply will not be completed. */
+        default void discard() {
+        }
     }
 
     private final ChannelHandlerContext ctx;
@@ -62,10 +66,7 @@ final class ReplyStream {
             ByteBuf piece = pending;
             pending = null;
             if (!ctx.channel().isActive()) {
-                finished = true;
-                if (piece != null) {
-                    piece.release();
-                }
+                abandon(piece);
                 return;
             }
             if (piece == null) {
@@ -81,6 +82,8 @@ final class ReplyStream {
                 written.addListener(f -> {
                     if (f.isSuccess()) {
                         afterDelayedWrite();
+                    } else {
+                        abandon(null);
                     }
                 });
                 return;
@@ -103,6 +106,15 @@ final class ReplyStream {
         } else {
             ctx.executor().schedule(this::pump, delayNanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The peer went away: nothing more is written, and nothing fetched or queued may leak. */
+    private void abandon(ByteBuf fetched) {
+        finished = true;
+        if (fetched != null) {
+            fetched.release();
+        }
+        source.discard();
     }
 
     private void finish() {
