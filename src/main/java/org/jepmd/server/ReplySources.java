@@ -25,7 +25,19 @@ final class ReplySources {
     /** Fixed pieces, written in order. */
     static ReplyStream.Source of(List<ByteBuf> pieces) {
         Deque<ByteBuf> queue = new ArrayDeque<>(pieces);
-        return alloc -> queue.poll();
+        return new ReplyStream.Source() {
+            @Override
+            public ByteBuf next(io.netty.buffer.ByteBufAllocator alloc) {
+                return queue.poll();
+            }
+
+            @Override
+            public void discard() {
+                for (ByteBuf piece = queue.poll(); piece != null; piece = queue.poll()) {
+                    piece.release();
+                }
+            }
+        };
     }
 
     /** NAMES_RESP: the configured port, then {@code name N at port P\n} per live node, newest first. */

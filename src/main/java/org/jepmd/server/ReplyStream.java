@@ -22,6 +22,10 @@ final class ReplyStream {
     interface Source {
         /** The next piece, or null when the reply is complete. */
         ByteBuf next(ByteBufAllocator alloc);
+
+        /** Releases whatever the source still holds: the reply will not be completed. */
+        default void discard() {
+        }
     }
 
     private final ChannelHandlerContext ctx;
@@ -30,6 +34,8 @@ final class ReplyStream {
     private final Runnable onComplete;
     private boolean waitingForWritability;
     private boolean finished;
+    /** The next piece, fetched once the previous delayed write completed; written after the delay. */
+    private ByteBuf pending;
 
     ReplyStream(ChannelHandlerContext ctx, Source source, Duration delay, Runnable onComplete) {
         this.ctx = ctx;
@@ -57,19 +63,17 @@ final class ReplyStream {
 
     private void pump() {
         while (!finished) {
+            ByteBuf piece = pending;
+            pending = null;
             if (!ctx.channel().isActive()) {
-                finished = true;
+                abandon(piece);
                 return;
             }
-            ByteBuf piece = source.next(ctx.alloc());
             if (piece == null) {
-                finished = true;
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                    if (f.isSuccess()) {
-                        onComplete.run();
-                    }
-                    ctx.close();
-                });
+                piece = source.next(ctx.alloc());
+            }
+            if (piece == null) {
+                finish();
                 return;
             }
             ChannelFuture written = ctx.writeAndFlush(piece);
@@ -77,7 +81,9 @@ final class ReplyStream {
             if (delayNanos > 0) {
                 written.addListener(f -> {
                     if (f.isSuccess()) {
-                        ctx.executor().schedule(this::pump, delayNanos, TimeUnit.NANOSECONDS);
+                        afterDelayedWrite();
+                    } else {
+                        abandon(null);
                     }
                 });
                 return;
@@ -87,5 +93,37 @@ final class ReplyStream {
                 return;
             }
         }
+    }
+
+    /**
+     * epmd sleeps before each write and closes right after the last one: only a following piece
+     * waits for the delay, the close does not.
+     */
+    private void afterDelayedWrite() {
+        pending = source.next(ctx.alloc());
+        if (pending == null) {
+            finish();
+        } else {
+            ctx.executor().schedule(this::pump, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The peer went away: nothing more is written, and nothing fetched or queued may leak. */
+    private void abandon(ByteBuf fetched) {
+        finished = true;
+        if (fetched != null) {
+            fetched.release();
+        }
+        source.discard();
+    }
+
+    private void finish() {
+        finished = true;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (f.isSuccess()) {
+                onComplete.run();
+            }
+            ctx.close();
+        });
     }
 }
