@@ -93,7 +93,7 @@ final class Daemonizer {
             command.add(setsid);
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(jvmOptions());
         List<String> classPath = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (!entry.isEmpty()) {
@@ -105,6 +105,30 @@ final class Daemonizer {
         command.add(MAIN_CLASS);
         command.addAll(args);
         return command;
+    }
+
+    /**
+     * This JVM's options: read from its own command line when it names the main class (as
+     * {@code scripts/jepmd} does: {@code java <options> -cp <jar> org.jepmd.Main ...}), which is much
+     * cheaper than starting JMX; else from the runtime MXBean.
+     */
+    private static List<String> jvmOptions() {
+        String[] arguments = ProcessHandle.current().info().arguments().orElse(new String[0]);
+        List<String> options = new ArrayList<>();
+        for (int i = 0; i < arguments.length; i++) {
+            String argument = arguments[i];
+            if (argument.equals(MAIN_CLASS)) {
+                return options;
+            }
+            if (argument.equals("-cp") || argument.equals("-classpath") || argument.equals("--class-path")) {
+                i++; // replaced by the absolute class path
+            } else if (argument.startsWith("-")) {
+                options.add(argument);
+            } else {
+                break; // not the launcher's shape (e.g. -jar, @argfiles): ask the JVM
+            }
+        }
+        return ManagementFactory.getRuntimeMXBean().getInputArguments();
     }
 
     private static String awaitReport(ServerSocketChannel status) {
