@@ -1,5 +1,6 @@
 package org.jepmd.hardening;
 
+import org.jepmd.testing.Pause;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.JepmdProcess;
@@ -42,7 +43,7 @@ class FdExhaustionTest {
                     assertEquals(burst, count(jepmd.output(), "error in accept: Too many open files"),
                             "accept errors must be logged once per burst");
                     assertEquals(4321, Lookups.nodePort(port, "survivor"), "the registration was lost");
-                    Lookups.sleep(1_500); // failures more than 1 s apart are separate bursts
+                    Pause.millis(1_500); // failures more than 1 s apart are separate bursts
                 }
                 byte[] names = EpmdWire.request(port, EpmdWire.names());
                 assertTrue(new String(names, 4, names.length - 4).contains("name survivor at port 4321"));
@@ -59,7 +60,7 @@ class FdExhaustionTest {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 2_000); // the kernel's backlog takes it
                 held.add(s);
             }
-            Lookups.sleep(1_000);
+            Pause.millis(1_000);
         } finally {
             for (Socket s : held) {
                 s.close();

@@ -1,5 +1,7 @@
 package org.jepmd.hardening;
 
+import org.jepmd.testing.Pause;
+
 import org.jepmd.testing.EpmdWire;
 
 import java.util.concurrent.TimeUnit;
@@ -46,17 +48,9 @@ final class Lookups {
             if (condition.getAsBoolean()) {
                 return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             }
-            sleep(20);
+            Pause.millis(20);
         }
         return condition.getAsBoolean() ? timeoutMillis : -1;
     }
 
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package org.jepmd.hardening;
 
+import org.jepmd.testing.Pause;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -113,7 +115,7 @@ class PipelineFuzzTest {
     void noBufferLeaked() {
         for (int round = 0; round < 3; round++) {
             System.gc();
-            sleep(50); // the reference handler queues the collected buffers' trackers
+            Pause.millis(50); // the reference handler queues the collected buffers' trackers
             for (ByteBufAllocator alloc : List.of(PooledByteBufAllocator.DEFAULT, UnpooledByteBufAllocator.DEFAULT,
                     ByteBufAllocator.DEFAULT)) {
                 for (int i = 0; i < 10; i++) {
@@ -126,13 +128,6 @@ class PipelineFuzzTest {
         assertEquals(List.of(), found, "leaks or unexpected errors");
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     // ---- actions ----
 

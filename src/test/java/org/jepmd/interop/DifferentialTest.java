@@ -1,5 +1,7 @@
 package org.jepmd.interop;
 
+import org.jepmd.testing.Pause;
+
 import org.jepmd.server.ServerConfig;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.EpmdWire.Conn;
@@ -139,7 +141,7 @@ class DifferentialTest {
                     accepting = false;
                     break;
                 }
-                sleep(50);
+                Pause.millis(50);
             }
             note(label + ": " + (accepting ? "listening" : "gone"));
         }
@@ -184,14 +186,6 @@ class DifferentialTest {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
     /** Runs {@code scenario} against the reference epmd (with {@code epmdArgs}) and jepmd (configured alike). */
     private static void compare(String[] epmdArgs, UnaryOperator<ServerConfig.Builder> jepmdConfig, Scenario scenario) {
@@ -235,7 +229,7 @@ class DifferentialTest {
             if (reply.length == 2 && reply[1] == 1) {
                 return;
             }
-            sleep(20);
+            Pause.millis(20);
         }
     }
 
@@ -275,7 +269,7 @@ class DifferentialTest {
             Conn v6 = s.alive("duplicate v6", "foo", alive2("foo", 1001), 6);
             s.alive("duplicate v5", "foo", alive2(1002, 77, 0, 5, 5, utf8("foo"), new byte[0]), 4);
             v6.close();
-            sleep(200);
+            Pause.millis(200);
             s.request("owner still found", portPlease2("foo"));
         });
     }
@@ -496,7 +490,7 @@ class DifferentialTest {
             Conn duplicate = s.alive("duplicate", "foo", alive2("foo", 2), 6);
             duplicate.send(bytes(0));
             s.note("duplicate after one byte: " + Session.render(duplicate.readUntilClose(10_000)));
-            sleep(200);
+            Pause.millis(200);
             s.request("owner still found", portPlease2("foo"));
             refused.close();
         });

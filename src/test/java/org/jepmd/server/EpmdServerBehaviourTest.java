@@ -1,5 +1,7 @@
 package org.jepmd.server;
 
+import org.jepmd.testing.Pause;
+
 import org.jepmd.protocol.NodeName;
 import org.jepmd.registry.RegisteredNode;
 import org.jepmd.registry.UnusedNode;
@@ -94,18 +96,10 @@ class EpmdServerBehaviourTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "timed out waiting for: " + what);
-            sleep(5);
+            Pause.millis(5);
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
     private static long epochSeconds() {
         return System.currentTimeMillis() / 1000;
@@ -121,7 +115,7 @@ class EpmdServerBehaviourTest {
         assertArrayEquals(new byte[] {'v', 1, 0, 0, 0, 99}, duplicate.readExactly(6, 3000));
         assertTrue(duplicate.staysOpenFor(2500), "a refused ALIVE2 connection is kept like epmd's, without timeout");
         duplicate.close();
-        sleep(300);
+        Pause.millis(300);
         assertEquals(1234, lookup("foo").info().port());
         assertTrue(owner.staysOpenFor(100));
         byte[] port2 = request(portPlease2("foo"));
@@ -137,7 +131,7 @@ class EpmdServerBehaviourTest {
         assertArrayEquals(new byte[] {'y', 1, 0, 99}, duplicate.readExactly(4, 3000));
         duplicate.send(new byte[] {0});
         assertArrayEquals(new byte[0], duplicate.readUntilClose(2000));
-        sleep(200);
+        Pause.millis(200);
         assertNotNull(lookup("foo"));
     }
 
@@ -153,9 +147,9 @@ class EpmdServerBehaviourTest {
         java.net.Socket duplicate = new java.net.Socket("127.0.0.1", epmd.port());
         duplicate.setSoLinger(true, 0); // close sends RST: the delayed refusal write fails
         duplicate.getOutputStream().write(frame(alive2("foo", 999)));
-        sleep(300);
+        Pause.millis(300);
         duplicate.close();
-        sleep(1500);
+        Pause.millis(1500);
         assertEquals(1234, lookup("foo").info().port());
         assertTrue(owner.staysOpenFor(100));
     }
@@ -202,7 +196,7 @@ class EpmdServerBehaviourTest {
         start(b -> b);
         Conn node = connect();
         node.send(new byte[] {0, (byte) alive2("foo", 1).length});
-        sleep(100); // the length is known before the rest arrives, so the rest is not "more than one packet"
+        Pause.millis(100); // the length is known before the rest arrives, so the rest is not "more than one packet"
         node.send(concat(alive2("foo", 1), frame(new byte[] {'n'})));
         byte[] reply = node.readUntilClose(3000);
         assertEquals(6, reply.length);
@@ -539,7 +533,7 @@ class EpmdServerBehaviourTest {
         long start = System.nanoTime();
         boolean closed = false;
         for (int i = 0; i < 40 && !closed; i++) {
-            sleep(200);
+            Pause.millis(200);
             try {
                 slow.send(new byte[] {'n'});
             } catch (UncheckedIOException reset) {

@@ -1,5 +1,7 @@
 package org.jepmd.server;
 
+import org.jepmd.testing.Pause;
+
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.EpmdWire.Conn;
 import org.jepmd.testing.RunningJepmd;
@@ -149,18 +151,10 @@ class EpmdSuiteTest {
         while (epmd.server().registry().size() != count) {
             assertTrue(System.nanoTime() < deadline,
                     "registry holds " + epmd.server().registry().size() + " nodes, expected " + count);
-            sleep(5);
+            Pause.millis(5);
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
     private static String codePoints(int first, int count) {
         StringBuilder out = new StringBuilder();
@@ -264,7 +258,7 @@ class EpmdSuiteTest {
         Conn sock = connect();
         for (int i = 0; i < pieces.size(); i++) {
             if (i > 0) {
-                sleep(pause.toMillis());
+                Pause.millis(pause.toMillis());
             }
             sock.send(pieces.get(i));
         }
@@ -635,7 +629,7 @@ class EpmdSuiteTest {
         Conn sock = connect();
         sock.send(frame(new byte[] {'k'}));
         assertTrue(sock.closesSilentlyWithin(2000));
-        sleep(200);
+        Pause.millis(200);
         assertTrue(!epmd.server().terminated().isDone(), "the daemon is still running");
         connect().close(); // and still accepts connections
     }
@@ -667,10 +661,10 @@ class EpmdSuiteTest {
         Socket sock = rawConnect();
         sock.setSoLinger(true, 0); // close/1 then sends RST
         sock.getOutputStream().write(frame(alive2(4711, 77, 0, 5, 5, utf8("test"), new byte[0])));
-        sleep(500);
+        Pause.millis(500);
         sock.close();
-        sleep(500 + 100);
-        sleep(1000);
+        Pause.millis(500 + 100);
+        Pause.millis(1000);
         // NAMES itself is delayed by -delay_write: header and each line
         assertEquals(new TreeMap<String, Integer>(), doGetNames(epmd.port()));
     }

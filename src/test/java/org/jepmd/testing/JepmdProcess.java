@@ -90,19 +90,12 @@ public final class JepmdProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("jepmd exited with " + process.exitValue() + ": " + output());
             }
-            sleepMillis(50);
+            Pause.millis(50);
         }
         close();
         throw new IllegalStateException("jepmd did not listen on " + port + " within 15 s: " + output());
     }
 
-    static void sleepMillis(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** The port it listens on. */
     public int port() {

@@ -55,19 +55,12 @@ public final class RealEpmd implements AutoCloseable {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("epmd exited with " + process.exitValue());
                 }
-                sleep(20);
+                Pause.millis(20);
             }
         }
         throw new IllegalStateException("epmd did not listen on " + port + " within 5 s");
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** The port it listens on. */
     public int port() {
