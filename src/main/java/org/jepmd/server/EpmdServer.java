@@ -52,7 +52,8 @@ public final class EpmdServer implements AutoCloseable {
     private EpmdServer(ServerConfig config, Transport transport) {
         this.config = config;
         this.transport = transport;
-        this.group = transport.newGroup(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        this.group = transport.newGroup(Integer.getInteger("jepmd.eventLoops",
+                Math.max(1, Runtime.getRuntime().availableProcessors())));
         this.guard = new ConnectionGuard(config.connectionLimits());
         this.registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
     }
