@@ -7,6 +7,7 @@ import org.jepmd.protocol.EpmdFrameDecoder;
 import org.jepmd.protocol.EpmdRequestDecoder;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Builds each connection's pipeline: {@code framer} (one length-prefixed packet) →
@@ -16,14 +17,28 @@ import java.util.concurrent.TimeUnit;
 final class EpmdChannelInitializer extends ChannelInitializer<Channel> {
     private final ServerContext server;
     private final ByteCounter byteCounter;
+    private final Predicate<Channel> admit;
 
+    /** An initializer that admits every connection (no connection set, no guard), for tests. */
     EpmdChannelInitializer(ServerContext server) {
+        this(server, channel -> true);
+    }
+
+    /**
+     * @param server  what every connection shares
+     * @param admit   decides first on every new connection; a refused one is left alone (already closed)
+     */
+    EpmdChannelInitializer(ServerContext server, Predicate<Channel> admit) {
         this.server = server;
         this.byteCounter = server.events() == EpmdEvents.NONE ? null : new ByteCounter(server.events());
+        this.admit = admit;
     }
 
     @Override
     protected void initChannel(Channel channel) {
+        if (!admit.test(channel)) {
+            return;
+        }
         ChannelPipeline pipeline = channel.pipeline();
         if (byteCounter != null) {
             pipeline.addLast("bytes", byteCounter);

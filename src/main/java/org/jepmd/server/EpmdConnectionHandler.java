@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -35,6 +36,8 @@ import static org.jepmd.server.EpmdLog.LOG;
  * anything more.
  */
 final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
+    /** The pipeline stages before this handler that only a request needs (see {@link EpmdChannelInitializer}). */
+    private static final String[] REQUEST_STAGES = {"framer", "decoder"};
     private final ServerContext server;
     private boolean local;
     private int fd;
@@ -92,7 +95,11 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof EpmdRequest request)) {
+            int count = msg instanceof ByteBuf bytes ? bytes.readableBytes() : 0;
             ReferenceCountUtil.release(msg);
+            if (keep && count > 0) {
+                unexpectedData(ctx, count); // a raw byte on a stripped ALIVE connection
+            }
             return;
         }
         requestArrived();
@@ -197,6 +204,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             LOG.info("** sent ALIVE2_RESP for \"{}\"", node.name());
             keep = true; // for a refusal too: the connection stays open, exempt from the deadline
+            stripForKeep(ctx);
             if (trailingWhilePending) {
                 unexpectedData(ctx, 0);
             }
@@ -206,6 +214,20 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.executor().schedule(write, delay, TimeUnit.NANOSECONDS);
         } else {
             write.run();
+        }
+    }
+
+    /**
+     * A kept connection only waits for its close or for a stray byte, so the request stages go:
+     * from here on raw bytes reach {@link #channelRead} and end the registration. This keeps a
+     * registered node's footprint small when 100,000 of them are held.
+     */
+    private void stripForKeep(ChannelHandlerContext ctx) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        for (String stage : REQUEST_STAGES) {
+            if (pipeline.context(stage) != null) {
+                pipeline.remove(stage);
+            }
         }
     }
 
