@@ -108,7 +108,8 @@ public final class EpmdCommand implements Callable<Integer> {
     QueryAccess allowQuery;
 
     @Option(names = "-max_connections", paramLabel = "N", converter = HardeningOptions.Positive.class,
-            description = "Open connections at most, registered nodes included (default 50000).")
+            description = "Open connections at most, registered nodes included (default 50000, or fewer to fit"
+                    + " the open-file limit).")
     Integer maxConnections;
 
     @Option(names = "-max_connections_per_peer", paramLabel = "N", converter = HardeningOptions.Positive.class,

@@ -58,7 +58,7 @@ final class HardeningOptions {
 
     /** The limits from the options, defaults where absent; a usage error when they contradict. */
     static ConnectionLimits limits(CommandSpec spec, Integer total, Integer perPeer, Integer reserve) {
-        ConnectionLimits defaults = ConnectionLimits.DEFAULT;
+        ConnectionLimits defaults = ConnectionLimits.forThisProcess();
         try {
             return new ConnectionLimits(total == null ? defaults.maxTotal() : total,
                     perPeer == null ? defaults.maxPerPeer() : perPeer,

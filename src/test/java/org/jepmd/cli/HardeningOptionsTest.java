@@ -28,7 +28,7 @@ class HardeningOptionsTest {
     void withoutFlagsQueriesAreOpenAndLimitsAreTheDefaults() {
         ServerConfig config = parse();
         assertEquals(QueryAccess.OPEN, config.queryAccess());
-        assertEquals(ConnectionLimits.DEFAULT, config.connectionLimits());
+        assertEquals(ConnectionLimits.forThisProcess(), config.connectionLimits());
     }
 
     @Test

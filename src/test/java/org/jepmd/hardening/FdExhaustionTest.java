@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Out of descriptors (EMFILE): epmd before the 2026 fix exits (spec 1.6); jepmd logs once per burst,
- * keeps running and serves again once descriptors are free. jepmd runs under {@code ulimit -n 96}.
+ * keeps running and serves again once descriptors are free. jepmd runs under {@code ulimit -n 96}
+ * with a connection cap above it, so that accept() itself runs out (by default the cap fits the limit).
  */
 class FdExhaustionTest {
     private static final int FLOOD = 160;
@@ -30,7 +31,7 @@ class FdExhaustionTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void outOfDescriptorsTheDaemonLogsOncePerBurstKeepsRunningAndRecovers() throws Exception {
         int port = FreePorts.next();
-        try (JepmdProcess jepmd = JepmdProcess.start("ulimit -n 96;", port)) {
+        try (JepmdProcess jepmd = JepmdProcess.start("ulimit -n 96;", port, "-max_connections", "50000")) {
             try (EpmdWire.Conn node = EpmdWire.connect(port)) {
                 node.send(EpmdWire.frame(EpmdWire.alive2("survivor", 4321)));
                 assertEquals(0, node.readExactly(6, 2_000)[1]);

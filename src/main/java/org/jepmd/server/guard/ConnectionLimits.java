@@ -14,6 +14,35 @@ public record ConnectionLimits(int maxTotal, int maxPerPeer, int loopbackReserve
     /** 50,000 in total, 1,000 per non-loopback address, 16 slots kept for loopback. */
     public static final ConnectionLimits DEFAULT = new ConnectionLimits(50_000, 1_000, 16);
 
+    /**
+     * Descriptors kept free, beyond those open when the limits are computed, for what the daemon
+     * opens later: up to 16 listening sockets, epoll, event and timer descriptors of its event
+     * loops, log files, the HTTP endpoint and the systemd notify socket.
+     */
+    static final int DESCRIPTOR_HEADROOM = 48;
+
+    /**
+     * The defaults for this process: {@link #DEFAULT}, with the total lowered to fit the open-file
+     * limit. At a cap a new connection is accepted and closed at once; without one, a daemon out of
+     * descriptors could not even accept, and new clients would wait in the listen backlog.
+     */
+    public static ConnectionLimits forThisProcess() {
+        return fitting(OpenFileLimit.current(), OpenFileLimit.openNow());
+    }
+
+    /**
+     * {@link #DEFAULT} with the total at most {@code maxOpenFiles} minus those open now and the
+     * headroom ({@code maxOpenFiles <= 0}: no limit known).
+     */
+    static ConnectionLimits fitting(long maxOpenFiles, int openNow) {
+        if (maxOpenFiles <= 0) {
+            return DEFAULT;
+        }
+        long room = Math.max(DEFAULT.loopbackReserve() + 1, maxOpenFiles - openNow - DESCRIPTOR_HEADROOM);
+        int total = (int) Math.min(DEFAULT.maxTotal(), room);
+        return new ConnectionLimits(total, DEFAULT.maxPerPeer(), DEFAULT.loopbackReserve());
+    }
+
     public ConnectionLimits {
         if (maxTotal < 1 || maxPerPeer < 1) {
             throw new IllegalArgumentException("connection limits must be at least 1: total " + maxTotal
