@@ -3,11 +3,10 @@ package org.jepmd.logging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
@@ -15,7 +14,8 @@ import ch.qos.logback.core.status.NopStatusListener;
 /**
  * jepmd's default Logback configuration, built in code: the configuration
  * {@code src/main/resources/logback.xml} spells out (a test keeps the two equal), without the cost
- * of Logback's XML configurator, which loads and runs some 600 classes at every daemon start.
+ * of Logback's XML configurator, which loads and runs some 600 classes at every daemon start, and
+ * with the audit pattern written out as {@link AuditLayout}.
  * Logback finds it through {@code META-INF/services/ch.qos.logback.classic.spi.Configurator} and
  * runs it before its own configurators.
  *
@@ -26,8 +26,6 @@ import ch.qos.logback.core.status.NopStatusListener;
 public final class EpmdLogConfigurator extends ContextAwareBase implements Configurator {
     /** The system property that names a user's Logback configuration file. */
     static final String CONFIG_FILE_PROPERTY = "logback.configurationFile";
-    /** The audit line: ISO timestamp, level, logger name, logfmt message. */
-    static final String AUDIT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level jepmd.audit %msg%n";
     private static final String AUDIT_LOGGER = "jepmd.audit";
 
     /** Public for {@link java.util.ServiceLoader}. */
@@ -53,16 +51,9 @@ public final class EpmdLogConfigurator extends ContextAwareBase implements Confi
         // no status messages on stdout, whatever happens while configuring
         context.getStatusManager().add(new NopStatusListener());
 
-        LayoutWrappingEncoder<ILoggingEvent> epmdLines = new LayoutWrappingEncoder<>();
-        EpmdLayout layout = new EpmdLayout();
-        layout.setContext(context);
-        layout.start();
-        epmdLines.setLayout(layout);
-        ConsoleAppender<ILoggingEvent> stderr = stderrAppender(context, "STDERR", epmdLines);
-
-        PatternLayoutEncoder auditLines = new PatternLayoutEncoder();
-        auditLines.setPattern(AUDIT_PATTERN);
-        ConsoleAppender<ILoggingEvent> audit = stderrAppender(context, "AUDIT", auditLines);
+        ConsoleAppender<ILoggingEvent> stderr = stderrAppender(context, "STDERR", new EpmdLayout());
+        // logback.xml's audit pattern, without Logback's pattern machinery
+        ConsoleAppender<ILoggingEvent> audit = stderrAppender(context, "AUDIT", new AuditLayout());
 
         Logger auditLogger = context.getLogger(AUDIT_LOGGER);
         auditLogger.setLevel(Level.INFO);
@@ -75,7 +66,11 @@ public final class EpmdLogConfigurator extends ContextAwareBase implements Confi
     }
 
     private static ConsoleAppender<ILoggingEvent> stderrAppender(LoggerContext context, String name,
-                                                                Encoder<ILoggingEvent> encoder) {
+                                                                LayoutBase<ILoggingEvent> layout) {
+        layout.setContext(context);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+        encoder.setLayout(layout);
         encoder.setContext(context);
         encoder.start();
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();

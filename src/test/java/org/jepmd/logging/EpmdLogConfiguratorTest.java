@@ -83,7 +83,7 @@ class EpmdLogConfiguratorTest {
         ConsoleAppender<ILoggingEvent> expectedConsole = (ConsoleAppender<ILoggingEvent>) expected;
         ConsoleAppender<ILoggingEvent> actualConsole = (ConsoleAppender<ILoggingEvent>) actual;
         assertEquals(expectedConsole.getTarget(), actualConsole.getTarget(), logger);
-        assertEquals(expectedConsole.getEncoder().getClass(), actualConsole.getEncoder().getClass(), logger);
+        // the encoders may differ (AuditLayout stands for the audit pattern): their bytes may not
         Throwable thrown = new IllegalStateException("peer went away"); // one stack trace for both
         for (Level level : List.of(Level.WARN, Level.INFO, Level.DEBUG)) {
             assertArrayEquals(expectedConsole.getEncoder().encode(event(fromXml, level, thrown)),
