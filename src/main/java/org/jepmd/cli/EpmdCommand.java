@@ -169,12 +169,21 @@ public final class EpmdCommand implements Callable<Integer> {
         if (names || kill || dump || started || stop != null) {
             return runClient(new EpmdClient(port(), out, err));
         }
+        return runDaemon(spec.commandLine().getParseResult().originalArgs());
+    }
+
+    /**
+     * Runs the daemon as the options say: in the foreground, or detached with {@code -daemon}
+     * (the parent starts the child with {@code originalArgs}; the child serves and reports).
+     * {@link DaemonShortcut} calls it with the fields set without picocli.
+     */
+    int runDaemon(List<String> originalArgs) {
         if (!daemon) {
             return ServerRunner.run(serverConfig().build(), operations(), null);
         }
         String statusSocket = env.get(DaemonStatus.ENV);
         if (statusSocket == null) {
-            return Daemonizer.launch(spec.commandLine().getParseResult().originalArgs(), env, err);
+            return Daemonizer.launch(originalArgs, env, err);
         }
         DaemonStatus.ignoreHangup();
         return ServerRunner.run(serverConfig().build(), operations(), new DaemonStatus(Path.of(statusSocket)));

@@ -1,0 +1,84 @@
+package org.jepmd.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import ch.qos.logback.core.status.NopStatusListener;
+
+/**
+ * jepmd's default Logback configuration, built in code: the configuration
+ * {@code src/main/resources/logback.xml} spells out (a test keeps the two equal), without the cost
+ * of Logback's XML configurator, which loads and runs some 600 classes at every daemon start, and
+ * with the audit pattern written out as {@link AuditLayout}.
+ * Logback finds it through {@code META-INF/services/ch.qos.logback.classic.spi.Configurator} and
+ * runs it before its own configurators.
+ *
+ * <p>A user's configuration still wins: with {@code -Dlogback.configurationFile} set, or a
+ * {@code logback-test.xml} on the class path (the test suite), this configurator does nothing and
+ * lets Logback's XML configurator run.
+ */
+public final class EpmdLogConfigurator extends ContextAwareBase implements Configurator {
+    /** The system property that names a user's Logback configuration file. */
+    static final String CONFIG_FILE_PROPERTY = "logback.configurationFile";
+    private static final String AUDIT_LOGGER = "jepmd.audit";
+
+    /** Public for {@link java.util.ServiceLoader}. */
+    public EpmdLogConfigurator() {
+    }
+
+    @Override
+    public ExecutionStatus configure(LoggerContext context) {
+        if (userConfigured(getClass().getClassLoader())) {
+            return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+        }
+        apply(context);
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** True when the user named a configuration file or a {@code logback-test.xml} is on the class path. */
+    static boolean userConfigured(ClassLoader loader) {
+        return System.getProperty(CONFIG_FILE_PROPERTY) != null || loader.getResource("logback-test.xml") != null;
+    }
+
+    /** Configures {@code context} as logback.xml does. */
+    static void apply(LoggerContext context) {
+        // no status messages on stdout, whatever happens while configuring
+        context.getStatusManager().add(new NopStatusListener());
+
+        ConsoleAppender<ILoggingEvent> stderr = stderrAppender(context, "STDERR", new EpmdLayout());
+        // logback.xml's audit pattern, without Logback's pattern machinery
+        ConsoleAppender<ILoggingEvent> audit = stderrAppender(context, "AUDIT", new AuditLayout());
+
+        Logger auditLogger = context.getLogger(AUDIT_LOGGER);
+        auditLogger.setLevel(Level.INFO);
+        auditLogger.setAdditive(false);
+        auditLogger.addAppender(audit);
+        context.getLogger("io.netty").setLevel(Level.WARN);
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.WARN);
+        root.addAppender(stderr);
+    }
+
+    private static ConsoleAppender<ILoggingEvent> stderrAppender(LoggerContext context, String name,
+                                                                LayoutBase<ILoggingEvent> layout) {
+        layout.setContext(context);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+        encoder.setLayout(layout);
+        encoder.setContext(context);
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+        appender.setContext(context);
+        appender.setName(name);
+        appender.setTarget("System.err");
+        appender.setEncoder(encoder);
+        appender.start();
+        return appender;
+    }
+}
