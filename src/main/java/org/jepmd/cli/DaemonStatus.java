@@ -11,30 +11,42 @@ import java.nio.file.Path;
 /**
  * The detached daemon's side of {@code -daemon}: tells the waiting parent, once, whether it listens.
  * The parent passes the path of a Unix domain socket in a private directory through
- * {@value #ENV}; the daemon connects and writes one line, {@code "<exit status> <message>"}
- * (status 0 with no message: listening, or another daemon already holds the port).
+ * {@value #ENV}; the daemon connects as soon as it starts and later writes one line,
+ * {@code "<exit status> <message>"} (status 0 with no message: listening, or another daemon already
+ * holds the port). A daemon that dies first closes the connection, which ends the parent's wait.
  */
 public final class DaemonStatus {
     /** Environment variable naming the parent's status socket; set only in the detached child. */
     public static final String ENV = "JEPMD_DAEMON_STATUS";
 
-    private final Path socket;
+    /** The connection to the parent, or null when the parent could not be reached. */
+    private SocketChannel channel;
 
+    /** Connects to the parent at once. */
     DaemonStatus(Path socket) {
-        this.socket = socket;
+        try {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            channel = null; // the parent timed out or was killed: nobody is waiting for the answer
+        }
     }
 
-    /** Reports to the parent; a parent that has gone away is ignored. */
+    /** Reports to the parent, once; a parent that has gone away is ignored. */
     public void report(int exitStatus, String message) {
+        if (channel == null) {
+            return;
+        }
         String line = exitStatus + " " + (message == null ? "" : message.replace('\n', ' ')) + "\n";
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
+        try (SocketChannel reporting = channel) {
             ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
-                channel.write(bytes);
+                reporting.write(bytes);
             }
         } catch (IOException ignored) {
-            // the parent timed out or was killed: nobody is waiting for the answer
+            // the parent timed out or was killed
+        } finally {
+            channel = null;
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The parent's side of {@code -daemon} (spec 4.5, improved): starts the same JVM again as a detached
@@ -31,6 +32,7 @@ final class Daemonizer {
     /** How long the parent waits for the daemon to report. */
     static final long REPORT_TIMEOUT_SECONDS = 30;
     private static final String MAIN_CLASS = "org.jepmd.Main";
+    private static final String SETSID_FORK = "--fork";
 
     private Daemonizer() {
     }
@@ -48,12 +50,18 @@ final class Daemonizer {
             Path socketPath = dir.resolve("status");
             try (ServerSocketChannel status = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 status.bind(UnixDomainSocketAddress.of(socketPath));
-                Process child = start(args, env, socketPath);
-                child.onExit().completeOnTimeout(null, REPORT_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                        .thenRun(() -> closeQuietly(status));
+                List<String> command = command(args, env);
+                boolean forked = command.contains(SETSID_FORK);
+                Process child = start(command, env, socketPath);
+                AtomicBoolean timedOut = new AtomicBoolean();
+                closeAfterTimeout(status, timedOut);
+                if (!forked) {
+                    // the child is the daemon itself: its exit before reporting ends the wait at once
+                    child.onExit().thenRun(() -> closeQuietly(status));
+                }
                 String report = awaitReport(status);
                 if (report == null) {
-                    return noReport(child, err);
+                    return noReport(forked ? null : child, timedOut.get(), err);
                 }
                 int space = report.indexOf(' ');
                 int exitStatus = Atoi.parse(space < 0 ? report : report.substring(0, space));
@@ -73,8 +81,26 @@ final class Daemonizer {
         }
     }
 
-    private static Process start(List<String> args, Map<String, String> env, Path socketPath) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command(args, env))
+    /**
+     * Closes the status socket after {@link #REPORT_TIMEOUT_SECONDS}. A sleeping daemon thread, not a
+     * thread blocked in native code: the JVM's exit waits up to 300 ms for the latter.
+     */
+    private static void closeAfterTimeout(ServerSocketChannel status, AtomicBoolean timedOut) {
+        Thread timer = new Thread(() -> {
+            try {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(REPORT_TIMEOUT_SECONDS));
+                timedOut.set(true);
+                closeQuietly(status);
+            } catch (InterruptedException ignored) {
+                // the parent is done
+            }
+        }, "jepmd-daemon-report-timeout");
+        timer.setDaemon(true);
+        timer.start();
+    }
+
+    private static Process start(List<String> command, Map<String, String> env, Path socketPath) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(new File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -85,12 +111,18 @@ final class Daemonizer {
         return builder.start();
     }
 
-    /** {@code [setsid] <this java> <this JVM's options> -cp <absolute class path> org.jepmd.Main args}. */
+    /**
+     * {@code [setsid --fork] <this java> <this JVM's options> -cp <absolute class path> org.jepmd.Main args}.
+     * With {@code --fork} the process this JVM starts exits at once and is reaped at once; otherwise
+     * the JDK's reaper thread would sit in {@code waitpid()} on the daemon, and the JVM's exit waits
+     * about 300 ms for threads in native code.
+     */
     static List<String> command(List<String> args, Map<String, String> env) {
         List<String> command = new ArrayList<>();
         String setsid = which("setsid", env.get("PATH"));
         if (setsid != null) {
             command.add(setsid);
+            command.add(SETSID_FORK);
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions());
@@ -146,12 +178,21 @@ final class Daemonizer {
         }
     }
 
-    private static int noReport(Process child, PrintStream err) {
-        if (child.isAlive()) {
+    /**
+     * The daemon closed the status connection without a report, or never reported.
+     *
+     * @param child the daemon, when it is this JVM's own child; null when it was forked off
+     */
+    private static int noReport(Process child, boolean timedOut, PrintStream err) {
+        if (child != null && child.isAlive()) {
             child.destroyForcibly();
+        }
+        if (timedOut) {
             err.print("epmd: the daemon did not report within " + REPORT_TIMEOUT_SECONDS + " s\n");
-        } else {
+        } else if (child != null) {
             err.print("epmd: the daemon exited with status " + child.exitValue() + " before listening\n");
+        } else {
+            err.print("epmd: the daemon exited before listening\n");
         }
         err.flush();
         return 1;
