@@ -12,13 +12,10 @@ import java.util.concurrent.TimeUnit;
  * A real Erlang/OTP node ({@code erl -noshell}) pointed at a daemon with {@code -epmd_port P
  * -start_epmd false}. Skips (or fails under CI) without {@code erl}. {@link #close()} kills it.
  */
-public final class ErlNode implements AutoCloseable {
-    private final Process process;
-    private final File log;
+public final class ErlNode extends LoggedProcess {
 
     private ErlNode(Process process, File log) {
-        this.process = process;
-        this.log = log;
+        super(process, log);
     }
 
     /** A distributed node {@code -sname name} that idles until killed. */
@@ -41,36 +38,6 @@ public final class ErlNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The process. */
-    public Process process() {
-        return process;
-    }
-
-    /** Waits for it to exit; false if it is still running after {@code seconds}. */
-    public boolean awaitExit(long seconds) {
-        try {
-            return process.waitFor(seconds, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** What it has written so far. */
-    public String output() {
-        try {
-            return Files.readString(log.toPath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** {@code kill -9} (erl execs the emulator, so this is the emulator's pid). */
-    public void kill9() {
-        process.destroyForcibly();
-        awaitExit(10);
     }
 
     @Override

@@ -14,15 +14,12 @@ import java.util.concurrent.TimeUnit;
  * limit its descriptors or need its sockets out of the test JVM's descriptor budget. Output goes to a
  * file ({@link #output()}); {@link #close()} kills it.
  */
-public final class JepmdProcess implements AutoCloseable {
-    private final Process process;
+public final class JepmdProcess extends LoggedProcess {
     private final int port;
-    private final File log;
 
     private JepmdProcess(Process process, int port, File log) {
-        this.process = process;
+        super(process, log);
         this.port = port;
-        this.log = log;
     }
 
     /** Starts {@code jepmd -port P args...} and waits until it accepts on 127.0.0.1. */
@@ -87,8 +84,8 @@ public final class JepmdProcess implements AutoCloseable {
             if (ready.getAsBoolean()) {
                 return;
             }
-            if (!process.isAlive()) {
-                throw new IllegalStateException("jepmd exited with " + process.exitValue() + ": " + output());
+            if (!process().isAlive()) {
+                throw new IllegalStateException("jepmd exited with " + process().exitValue() + ": " + output());
             }
             Pause.millis(50);
         }
@@ -96,34 +93,9 @@ public final class JepmdProcess implements AutoCloseable {
         throw new IllegalStateException("jepmd did not listen on " + port + " within 15 s: " + output());
     }
 
-
     /** The port it listens on. */
     public int port() {
         return port;
-    }
-
-    /** The process. */
-    public Process process() {
-        return process;
-    }
-
-    /** What it has written to stdout and stderr so far. */
-    public String output() {
-        try {
-            return Files.readString(log.toPath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** {@code kill -9} and wait for it to be gone. */
-    public void kill9() {
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

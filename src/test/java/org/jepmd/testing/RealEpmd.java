@@ -12,15 +12,12 @@ import java.util.concurrent.TimeUnit;
  * The reference {@code epmd} (Debian's erlang-base) on a free loopback port, for differential tests.
  * Skips (or fails under CI) when it is not installed.
  */
-public final class RealEpmd implements AutoCloseable {
-    private final Process process;
+public final class RealEpmd extends LoggedProcess {
     private final int port;
-    private final File log;
 
     private RealEpmd(Process process, int port, File log) {
-        this.process = process;
+        super(process, log);
         this.port = port;
-        this.log = log;
     }
 
     /** Starts {@code epmd -port P [args]} in the foreground and waits until it answers. */
@@ -52,8 +49,8 @@ public final class RealEpmd implements AutoCloseable {
             try (Socket ignored = new Socket("127.0.0.1", port)) {
                 return;
             } catch (IOException e) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("epmd exited with " + process.exitValue());
+                if (!process().isAlive()) {
+                    throw new IllegalStateException("epmd exited with " + process().exitValue());
                 }
                 Pause.millis(20);
             }
@@ -61,32 +58,17 @@ public final class RealEpmd implements AutoCloseable {
         throw new IllegalStateException("epmd did not listen on " + port + " within 5 s");
     }
 
-
     /** The port it listens on. */
     public int port() {
         return port;
     }
 
-    /** The process. */
-    public Process process() {
-        return process;
-    }
-
-    /** What it has written to stdout and stderr so far. */
-    public String output() {
-        try {
-            return java.nio.file.Files.readString(log.toPath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Override
     public void close() {
-        process.destroy();
+        process().destroy();
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            if (!process().waitFor(5, TimeUnit.SECONDS)) {
+                process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
