@@ -14,7 +14,7 @@ WORKDIR /src
 COPY pom.xml ./pom.xml
 RUN mvn -B -q dependency:go-offline
 COPY src ./src
-RUN mvn -B -q -DskipTests package
+RUN mvn -B -q -DskipTests -Dasciidoctor.skip=true package
 
 # ---- runtime: a JRE, the jar and the launcher ----
 FROM eclipse-temurin:17-jre
