@@ -393,10 +393,9 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof EpmdFrameDecoder.TrailingBytes trailing) {
-            if (keep) {
-                unexpectedData(ctx, trailing.count());
-            } else if (alivePending) {
+        if (event instanceof EpmdFrameDecoder.TrailingBytes) {
+            // a kept connection has no framer any more (stripForKeep): its bytes arrive in channelRead
+            if (alivePending) {
                 trailingWhilePending = true;
             }
             // otherwise a reply is on its way: epmd leaves such bytes unread and closes after it
