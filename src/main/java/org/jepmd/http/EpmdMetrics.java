@@ -89,11 +89,6 @@ public final class EpmdMetrics implements EpmdEvents {
         return tag == null ? "unknown" : tag.name().toLowerCase(Locale.ROOT);
     }
 
-    /** The registry holding these metrics, for other collectors or exporters. */
-    public PrometheusRegistry registry() {
-        return registry;
-    }
-
     /** The current values of every metric. */
     public MetricSnapshots scrape() {
         return registry.scrape();

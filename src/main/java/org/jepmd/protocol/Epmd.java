@@ -28,10 +28,6 @@ public final class Epmd {
     public static final int MAX_LISTEN_SOCKETS = 16;
     /** Creation sent in a refused ALIVE2 reply. */
     public static final int REFUSED_CREATION = 99;
-    /** Node type of a normal Erlang node ('M'). */
-    public static final int NODE_TYPE_NORMAL = 77;
-    /** Node type of a hidden or C node ('H'). */
-    public static final int NODE_TYPE_HIDDEN = 72;
 
     private Epmd() {
     }

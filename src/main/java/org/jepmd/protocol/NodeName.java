@@ -45,16 +45,6 @@ public final class NodeName {
         return bytes.length;
     }
 
-    /** True if any byte of the name is NUL. */
-    public boolean containsNul() {
-        for (byte b : bytes) {
-            if (b == 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * The number of code points if the name is valid UTF-8 as epmd's {@code verify_utf8()} sees it,
      * else -1. Strict, as the JDK's reporting decoder is: stray continuation bytes, overlong forms,

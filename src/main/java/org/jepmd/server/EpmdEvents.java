@@ -26,9 +26,7 @@ public interface EpmdEvents {
         /** a STOP_REQ named it */
         STOPPED("stopped"),
         /** the ALIVE2 reply could not be written */
-        REPLY_FAILED("reply_failed"),
-        /** the daemon is shutting down */
-        SHUTDOWN("shutdown");
+        REPLY_FAILED("reply_failed");
 
         private final String label;
 

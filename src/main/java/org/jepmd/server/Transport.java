@@ -39,11 +39,6 @@ public final class Transport {
         return epoll;
     }
 
-    /** A short name for logs: {@code epoll} or {@code nio}. */
-    public String name() {
-        return epoll ? "epoll" : "nio";
-    }
-
     EventLoopGroup newGroup(int threads) {
         IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, handlers);

@@ -45,11 +45,6 @@ public final class SystemdNotifier implements AutoCloseable {
         return new SystemdNotifier(socket == null || socket.isEmpty() ? null : socket);
     }
 
-    /** True if there is a service manager to tell. */
-    public boolean active() {
-        return socket != null;
-    }
-
     /** {@code READY=1}, the status line, and this process as the main pid. */
     public void ready(String status) {
         send("READY=1\nSTATUS=" + status + "\nMAINPID=" + ProcessHandle.current().pid());

@@ -34,11 +34,6 @@ public record QueryAccess(List<Cidr> networks) {
         return new QueryAccess(parsed);
     }
 
-    /** True when a restriction is in force. */
-    public boolean restricted() {
-        return !networks.isEmpty();
-    }
-
     /** True if {@code peer} may send NAMES and PORT_PLEASE2. */
     public boolean allows(SocketAddress peer) {
         if (networks.isEmpty()) {
