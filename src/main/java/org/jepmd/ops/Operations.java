@@ -9,8 +9,6 @@ import org.jepmd.server.ServerConfig;
 import org.jepmd.server.StartupFailure;
 import org.jepmd.systemd.ListenFds;
 import org.jepmd.systemd.SystemdNotifier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -18,14 +16,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.jepmd.server.EpmdLog.LOG;
+
 /**
  * Runs the daemon in the foreground with the operator's extras: systemd socket activation and
  * readiness ({@code -systemd}), the HTTP endpoint ({@code -http}), the audit log ({@code -audit}),
- * and a clean exit on SIGTERM. The command line's daemon path is one call:
- * {@code return new Operations(options).run(config);}.
+ * and a clean exit on SIGTERM. The command line's daemon path ({@code ServerRunner}) calls
+ * {@link #start}, waits for {@link EpmdServer#terminated()} and ends with {@link #exited}.
  */
 public final class Operations {
-    private static final Logger LOG = LoggerFactory.getLogger("jepmd");
     /** The status line epmd gives systemd once it serves (spec 5). */
     static final String READY_STATUS = "Processing port mapping requests...";
     private static final long STOP_WAIT_SECONDS = 5;
@@ -38,8 +37,6 @@ public final class Operations {
      * @param audit    log the audit trail on {@code jepmd.audit}
      */
     public record Options(boolean systemd, InetSocketAddress http, boolean audit) {
-        /** None of the extras. */
-        public static final Options NONE = new Options(false, null, false);
     }
 
     private final Options options;
@@ -87,25 +84,6 @@ public final class Operations {
         return builder.events(CompositeEvents.of(observers)).build();
     }
 
-    /**
-     * Starts the daemon, serves until it stops (KILL_REQ, SIGTERM or JVM shutdown) and returns its
-     * exit status. Under systemd every exit path, failures included, ends with
-     * {@code STATUS=Exited.} and the status.
-     *
-     * @throws StartupFailure when it cannot start; its message has been logged (epmd level 0)
-     */
-    public int run(ServerConfig config) throws StartupFailure {
-        try {
-            start(config);
-        } catch (StartupFailure e) {
-            exited(e.exitStatus());
-            throw e;
-        }
-        int status = server.terminated().join();
-        exited(status);
-        return status;
-    }
-
     /** Starts the daemon and the extras; the daemon runs until {@link EpmdServer#terminated()}. */
     public EpmdServer start(ServerConfig config) throws StartupFailure {
         EpmdServer started = EpmdServer.start(configure(config));
@@ -127,11 +105,6 @@ public final class Operations {
         return started;
     }
 
-    /** The HTTP endpoint, when it runs. */
-    public ObservabilityServer http() {
-        return http;
-    }
-
     /** Begins a clean stop: tells systemd, then frees the ports and closes every connection. */
     public void stop() {
         stopping();
@@ -147,7 +120,11 @@ public final class Operations {
         }
     }
 
-    /** Says the last word to systemd and releases the extras; runs once. */
+    /**
+     * Says the last word to systemd and releases the extras; runs once. The caller calls it on every
+     * exit path, a failed {@link #start} included, so that systemd always hears
+     * {@code STATUS=Exited.} and the status.
+     */
     public void exited(int status) {
         if (!exited.compareAndSet(false, true)) {
             return;
@@ -163,7 +140,7 @@ public final class Operations {
         notifier.close();
     }
 
-    /** The JVM is going down without {@link #run} having returned (SIGINT, SIGHUP, System.exit). */
+    /** The JVM is going down before {@link #exited} was called (SIGINT, SIGHUP, System.exit). */
     private void jvmShutdown() {
         if (exited.get()) {
             return;
