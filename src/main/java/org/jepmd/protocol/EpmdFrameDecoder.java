@@ -63,11 +63,6 @@ public final class EpmdFrameDecoder extends ByteToMessageDecoder {
         return complete ? 0 : buffered;
     }
 
-    /** True once the connection's one packet has been passed on. */
-    public boolean isComplete() {
-        return complete;
-    }
-
     /**
      * Announces bytes that arrived after the connection's packet; they have been discarded.
      *

@@ -19,11 +19,6 @@ final class EpmdChannelInitializer extends ChannelInitializer<Channel> {
     private final ByteCounter byteCounter;
     private final Predicate<Channel> admit;
 
-    /** An initializer that admits every connection (no connection set, no guard), for tests. */
-    EpmdChannelInitializer(ServerContext server) {
-        this(server, channel -> true);
-    }
-
     /**
      * @param server  what every connection shares
      * @param admit   decides first on every new connection; a refused one is left alone (already closed)

@@ -48,8 +48,7 @@ class ConnectionGuardTest {
         }
         assertEquals(ConnectionGuard.Refusal.PER_PEER, guard.admit(new FromPeer("192.0.2.1", 2000)));
         assertNull(guard.admit(new FromPeer("192.0.2.2", 2000)), "another peer is not affected");
-        assertEquals(3, guard.openFrom(InetAddress.getByName("192.0.2.1")));
-        assertEquals(4, guard.open(), "a refused connection holds no slot");
+        assertEquals(LIMITS.remoteShare() - 4, remoteSlotsLeft(guard), "a refused connection holds no slot");
     }
 
     @Test
@@ -80,7 +79,22 @@ class ConnectionGuardTest {
         for (EmbeddedChannel channel : open) {
             channel.close().syncUninterruptibly();
         }
-        assertEquals(1, guard.open());
+        assertEquals(LIMITS.remoteShare() - 1, remoteSlotsLeft(guard), "only the last connection holds a slot");
+    }
+
+    /**
+     * How many more remote peers, each from an address of its own, the guard admits before it
+     * refuses one for the total: the remote share minus the connections holding a slot. Takes them.
+     */
+    private static int remoteSlotsLeft(ConnectionGuard guard) throws Exception {
+        for (int i = 0; i <= LIMITS.maxTotal(); i++) {
+            ConnectionGuard.Refusal refusal = guard.admit(new FromPeer("198.18.0." + (i + 1), 1));
+            if (refusal != null) {
+                assertEquals(ConnectionGuard.Refusal.TOTAL, refusal);
+                return i;
+            }
+        }
+        throw new AssertionError("more than " + LIMITS.maxTotal() + " remote peers admitted");
     }
 
     @Test

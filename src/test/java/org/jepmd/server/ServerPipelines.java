@@ -18,7 +18,7 @@ public final class ServerPipelines {
     public ServerPipelines(ServerConfig config) {
         NodeRegistry registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
         this.context = new ServerContext(config, registry, Transport.best(), shutdowns::incrementAndGet);
-        this.initializer = new EpmdChannelInitializer(context);
+        this.initializer = new EpmdChannelInitializer(context, channel -> true);
     }
 
     /** The registry all connections share. */

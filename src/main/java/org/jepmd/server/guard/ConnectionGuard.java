@@ -109,17 +109,6 @@ public final class ConnectionGuard {
         return why;
     }
 
-    /** Connections holding a slot now. */
-    public int open() {
-        return open.get();
-    }
-
-    /** Connections holding a slot now from {@code address}; loopback peers are not counted per peer. */
-    public int openFrom(InetAddress address) {
-        AtomicInteger count = perPeer.get(address);
-        return count == null ? 0 : count.get();
-    }
-
     private static InetAddress addressOf(SocketAddress peer) {
         return peer instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
