@@ -2,6 +2,7 @@ package org.jepmd.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import org.jepmd.server.EpmdLog;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -10,9 +11,6 @@ import org.slf4j.LoggerFactory;
  * (hex dumps), 3 or more → TRACE. Applied before the daemon logs anything.
  */
 public final class LogLevels {
-    /** The logger carrying epmd's messages. */
-    public static final String LOGGER = "jepmd";
-
     private LogLevels() {
     }
 
@@ -32,7 +30,7 @@ public final class LogLevels {
      * Logback configuration ({@code -Dlogback.configurationFile}) is kept.
      */
     public static void apply(int debugLevel) {
-        if (!(LoggerFactory.getLogger(LOGGER) instanceof Logger logger)) {
+        if (!(LoggerFactory.getLogger(EpmdLog.NAME) instanceof Logger logger)) {
             return; // another SLF4J backend: its configuration decides
         }
         if (debugLevel > 0 || logger.getLevel() == null) {

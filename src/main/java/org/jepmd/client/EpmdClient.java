@@ -1,5 +1,7 @@
 package org.jepmd.client;
 
+import org.jepmd.protocol.EpmdTag;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,10 +22,10 @@ import java.util.List;
  * starts fast. Every method returns the process exit status.
  */
 public final class EpmdClient {
-    private static final byte NAMES_REQ = 'n';
-    private static final byte DUMP_REQ = 'd';
-    private static final byte KILL_REQ = 'k';
-    private static final byte STOP_REQ = 's';
+    private static final byte NAMES_REQ = (byte) EpmdTag.NAMES_REQ.value();
+    private static final byte DUMP_REQ = (byte) EpmdTag.DUMP_REQ.value();
+    private static final byte KILL_REQ = (byte) EpmdTag.KILL_REQ.value();
+    private static final byte STOP_REQ = (byte) EpmdTag.STOP_REQ.value();
     /** epmd refuses {@code -stop} names longer than this many bytes before connecting. */
     private static final int MAX_STOP_NAME_BYTES = 1000;
     /** epmd's read size while copying a NAMES/DUMP reply ({@code OUTBUF_SIZE}). */

@@ -10,6 +10,7 @@ import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
+import org.jepmd.audit.AuditLog;
 
 /**
  * jepmd's default Logback configuration, built in code: the configuration
@@ -26,7 +27,6 @@ import ch.qos.logback.core.status.NopStatusListener;
 public final class EpmdLogConfigurator extends ContextAwareBase implements Configurator {
     /** The system property that names a user's Logback configuration file. */
     static final String CONFIG_FILE_PROPERTY = "logback.configurationFile";
-    private static final String AUDIT_LOGGER = "jepmd.audit";
 
     /** Public for {@link java.util.ServiceLoader}. */
     public EpmdLogConfigurator() {
@@ -55,7 +55,7 @@ public final class EpmdLogConfigurator extends ContextAwareBase implements Confi
         // logback.xml's audit pattern, without Logback's pattern machinery
         ConsoleAppender<ILoggingEvent> audit = stderrAppender(context, "AUDIT", new AuditLayout());
 
-        Logger auditLogger = context.getLogger(AUDIT_LOGGER);
+        Logger auditLogger = context.getLogger(AuditLog.LOGGER);
         auditLogger.setLevel(Level.INFO);
         auditLogger.setAdditive(false);
         auditLogger.addAppender(audit);

@@ -1,6 +1,6 @@
 package org.jepmd.ops;
 
-import org.slf4j.LoggerFactory;
+import org.jepmd.server.EpmdLog;
 
 /**
  * SIGTERM as a request for a clean stop: the handler starts the daemon's shutdown and the daemon's
@@ -17,7 +17,7 @@ final class SignalExit {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.run());
         } catch (IllegalArgumentException | LinkageError e) {
-            LoggerFactory.getLogger("jepmd").debug("SIGTERM handler not installed: {}", e.toString());
+            EpmdLog.LOG.debug("SIGTERM handler not installed: {}", e.toString());
         }
     }
 }

@@ -9,13 +9,27 @@ import org.slf4j.LoggerFactory;
  * INFO, level 2 ({@code -d -d}) is DEBUG and level 3 is TRACE. The messages are epmd's own words.
  */
 public final class EpmdLog {
+    /** The name of the logger that carries epmd's messages. */
+    public static final String NAME = "jepmd";
     /** The logger every protocol message goes to. */
-    public static final Logger LOG = LoggerFactory.getLogger("jepmd");
+    public static final Logger LOG = LoggerFactory.getLogger(NAME);
 
     private static final int DUMP_LIMIT = 1024;
     private static final int ROW = 16;
 
     private EpmdLog() {
+    }
+
+    /**
+     * The text of an errno, as epmd's {@code strerror()} gives it, out of a Netty or JDK exception
+     * message: {@code "accept(..) failed: Too many open files"} → {@code "Too many open files"}.
+     */
+    public static String strerror(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int colon = message.lastIndexOf(": ");
+        return colon >= 0 ? message.substring(colon + 2) : message;
     }
 
     /**

@@ -152,7 +152,7 @@ public final class EpmdServer implements AutoCloseable {
                 LOG.info(message);
                 throw new StartupFailure(0, message);
             }
-            String message = "failed to bind on ipaddr " + ip + ": " + strerror(reason);
+            String message = "failed to bind on ipaddr " + ip + ": " + EpmdLog.strerror(reason);
             LOG.warn(message);
             if (!entry.implicit()) {
                 throw new StartupFailure(1, message);
@@ -225,12 +225,6 @@ public final class EpmdServer implements AutoCloseable {
         LOG.debug("entering the main select() loop");
     }
 
-    /** The text of an errno from Netty's or the JDK's exception message ({@code "bind(..) failed: X"}). */
-    private static String strerror(String message) {
-        int colon = message.lastIndexOf(": ");
-        return colon >= 0 ? message.substring(colon + 2) : message;
-    }
-
     /** The configuration the daemon runs with. */
     public ServerConfig config() {
         return config;
@@ -239,11 +233,6 @@ public final class EpmdServer implements AutoCloseable {
     /** The node registry. */
     public NodeRegistry registry() {
         return registry;
-    }
-
-    /** The transport in use: {@code epoll} or {@code nio}. */
-    public String transportName() {
-        return transport.name();
     }
 
     /** Every address the daemon listens on, with its real port. */

@@ -79,7 +79,7 @@ public final class ListenPlan {
                 continue; // bound as the implicit loopback already (or covered by the wildcard)
             }
             if (entries.size() + 1 >= Epmd.MAX_LISTEN_SOCKETS) {
-                throw new StartupFailure(1, "cannot listen on more than " + Epmd.MAX_LISTEN_SOCKETS + " IP addresses");
+                throw StartupFailure.tooManySockets();
             }
             entries.add(new Entry(address, false));
         }

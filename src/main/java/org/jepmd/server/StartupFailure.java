@@ -1,5 +1,7 @@
 package org.jepmd.server;
 
+import org.jepmd.protocol.Epmd;
+
 /**
  * The daemon could not start. {@link #exitStatus()} is epmd's exit status for the case: 0 when
  * another daemon already holds the port (so that {@code erl}'s automatic start stays quiet), 1 for
@@ -13,6 +15,11 @@ public final class StartupFailure extends Exception {
     public StartupFailure(int exitStatus, String message) {
         super(message);
         this.exitStatus = exitStatus;
+    }
+
+    /** More listening sockets than epmd takes, from {@code -address} or from systemd: exit 1. */
+    public static StartupFailure tooManySockets() {
+        return new StartupFailure(1, "cannot listen on more than " + Epmd.MAX_LISTEN_SOCKETS + " IP addresses");
     }
 
     /** The process exit status epmd uses for this failure. */

@@ -61,7 +61,7 @@ public final class ListenFds {
             throw noSockets();
         }
         if (count > Epmd.MAX_LISTEN_SOCKETS) {
-            throw new StartupFailure(1, "cannot listen on more than " + Epmd.MAX_LISTEN_SOCKETS + " IP addresses");
+            throw StartupFailure.tooManySockets();
         }
         List<Integer> fds = new ArrayList<>();
         for (int i = 0; i < count; i++) {

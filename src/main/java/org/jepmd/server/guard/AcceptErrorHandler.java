@@ -2,6 +2,7 @@ package org.jepmd.server.guard;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.jepmd.server.EpmdLog;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -63,7 +64,7 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
             recoveryLogged = false;
             failuresInBurst = 0;
             LOG.warn("error in accept: {} (still running; accepting again when descriptors free up)",
-                    strerror(cause.getMessage()));
+                    EpmdLog.strerror(cause.getMessage()));
         }
         failuresInBurst++;
         lastFailure = now;
@@ -75,14 +76,5 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
                 }
             }, pauseNanos, TimeUnit.NANOSECONDS);
         }
-    }
-
-    /** {@code "accept(..) failed: Too many open files"} → {@code "Too many open files"}. */
-    private static String strerror(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int colon = message.lastIndexOf(": ");
-        return colon >= 0 ? message.substring(colon + 2) : message;
     }
 }
