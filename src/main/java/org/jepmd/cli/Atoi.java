@@ -5,7 +5,7 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * C's {@code atoi()} as glibc implements it ({@code (int) strtol(s, NULL, 10)}), which epmd uses for
- * every number it reads (spec 4.1): leading white space is skipped, an optional sign and the digits
+ * every number it reads (docs/protocol.md, Options): leading white space is skipped, an optional sign and the digits
  * that follow are read, the rest is ignored. No digits gives 0; a value beyond a {@code long}
  * saturates, and the result is the low 32 bits.
  */

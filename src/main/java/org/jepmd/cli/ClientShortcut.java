@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * The fast way to a client action: epmd's own argument loop ({@code epmd.c}, spec 4.1) over epmd's
+ * The fast way to a client action: epmd's own argument loop ({@code epmd.c}, docs/protocol.md, Options) over epmd's
  * own options, run before picocli is loaded. Building the picocli model costs more than the whole
  * client exchange, and {@code -names} is what scripts call in loops.
  *

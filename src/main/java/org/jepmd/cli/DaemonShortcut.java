@@ -7,7 +7,7 @@ import java.util.OptionalInt;
 
 /**
  * The fast way to the daemon: reads a plain epmd daemon command line (epmd's own daemon options,
- * spec 4.1) without picocli and runs it through {@link EpmdCommand#runDaemon}. Building the picocli
+ * docs/protocol.md, Options) without picocli and runs it through {@link EpmdCommand#runDaemon}. Building the picocli
  * model costs about 100 ms of CPU, paid twice by {@code -daemon} (the parent and the detached
  * child), which {@code erl} waits for.
  *

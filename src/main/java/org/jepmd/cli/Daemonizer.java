@@ -19,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The parent's side of {@code -daemon} (spec 4.5, improved): starts the same JVM again as a detached
- * process (a new session through {@code setsid} when available, stdin/stdout/stderr on
- * {@code /dev/null}, working directory {@code /}) and returns only when that daemon reports
- * through {@link DaemonStatus}: exit 0 once it listens, or at once when another daemon holds the
- * port; a real failure gives the daemon's exit status and its reason on stderr.
+ * The parent's side of {@code -daemon} (docs/protocol.md, Daemon mode, and item 13 of the differences
+ * there): starts the same JVM again as a detached process (a new session through {@code setsid} when
+ * available, stdin/stdout/stderr on {@code /dev/null}, working directory {@code /}) and returns only
+ * when that daemon reports through {@link DaemonStatus}: exit 0 once it listens, or at once when
+ * another daemon holds the port; a real failure gives the daemon's exit status and its reason on stderr.
  *
  * <p>epmd's parent returns before binding, so {@code erl} may register before epmd listens; waiting
  * here removes that race.

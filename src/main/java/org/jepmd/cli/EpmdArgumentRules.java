@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * epmd's argument rules that picocli cannot express (spec 4.1), checked on the original arguments
+ * epmd's argument rules that picocli cannot express (docs/protocol.md, Options), checked on the original arguments
  * before the command runs. epmd reads its arguments strictly left to right and runs a client
  * action the moment it reaches it, so:
  * <ul>

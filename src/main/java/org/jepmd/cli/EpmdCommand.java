@@ -22,10 +22,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code jepmd} command: epmd's command line (spec 4.1, 4.2) with epmd's single-dash names.
- * Without a client action it runs the daemon (in the foreground, or detached with {@code -daemon});
- * with one ({@code -names}, {@code -kill}, {@code -stop NAME}, {@code -dump}, {@code -started}, always
- * last) it talks to the local daemon and exits.
+ * The {@code jepmd} command: epmd's command line (docs/protocol.md, Options and Environment) with epmd's single-dash
+ * names. Without a client action it runs the daemon (in the foreground, or detached with {@code -daemon}); with one
+ * ({@code -names}, {@code -kill}, {@code -stop NAME}, {@code -dump}, {@code -started}, always last) it talks to the
+ * local daemon and exits.
  *
  * <p>New daemon options add an {@code @Option} field here and one line to {@link #serverConfig()}.
  */

@@ -5,7 +5,7 @@ import org.jepmd.protocol.Epmd;
 import java.util.Map;
 
 /**
- * epmd's environment variables (spec 4.2), read from the process environment (never from Java
+ * epmd's environment variables (docs/protocol.md, Environment), read from the process environment (never from Java
  * system properties). A command-line flag wins over its variable.
  */
 final class EpmdEnvironment {

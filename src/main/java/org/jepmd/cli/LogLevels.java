@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Maps epmd's debug level (the number of {@code -d} flags) to the level of the {@code "jepmd"}
- * logger (spec 4.6): 0 → WARN (epmd's always-printed level-0 messages), 1 → INFO, 2 → DEBUG
+ * logger (docs/protocol.md, Log lines): 0 → WARN (epmd's always-printed level-0 messages), 1 → INFO, 2 → DEBUG
  * (hex dumps), 3 or more → TRACE. Applied before the daemon logs anything.
  */
 public final class LogLevels {

@@ -14,7 +14,7 @@ import java.util.Set;
  *
  * <p>A usage error prints epmd's own usage text, byte for byte as the reference binary (Debian's
  * systemd-enabled build) prints it, program name "epmd" included: jepmd stands in for epmd, and
- * scripts and people compare against that text (spec 4.1). {@code -h}/{@code --help} prints the
+ * scripts and people compare against that text (docs/protocol.md, Options). {@code -h}/{@code --help} prints the
  * same text followed by jepmd's own options, which epmd does not have.
  */
 public final class Usage {

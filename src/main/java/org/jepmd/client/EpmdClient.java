@@ -14,9 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * epmd's interactive client ({@code epmd_cli.c}, spec 4.4): {@code -names}, {@code -dump},
- * {@code -started}, {@code -kill} and {@code -stop NAME} against the daemon on this host, with
- * epmd's exact words, output streams and exit statuses.
+ * epmd's interactive client ({@code epmd_cli.c}, docs/protocol.md, Interactive client):
+ * {@code -names}, {@code -dump}, {@code -started}, {@code -kill} and {@code -stop NAME} against the
+ * daemon on this host, with epmd's exact words, output streams and exit statuses.
  *
  * <p>It uses plain blocking sockets and touches neither Netty nor the logging system, so that it
  * starts fast. Every method returns the process exit status.

@@ -11,8 +11,8 @@ import java.util.HexFormat;
  * <pre>{"port":4369,"nodes":[{"name":"a","port":37011,"nodeType":77,"protocol":0,
  *   "highestVersion":6,"lowestVersion":5,"extra":"","creation":1763773000,
  *   "registeredAt":"2026-11-22T02:50:00.123Z","peer":"127.0.0.1:50123"}]}</pre>
- * {@code extra} is hex, {@code creation} the value sent to that node (spec 3.3). Written by hand:
- * ten fixed fields need a string escaper, not a JSON library.
+ * {@code extra} is hex, {@code creation} the value sent to that node (docs/protocol.md, Creation numbers). Written by
+ * hand: ten fixed fields need a string escaper, not a JSON library.
  */
 final class NodesJson {
     private NodesJson() {

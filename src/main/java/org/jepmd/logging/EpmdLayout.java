@@ -11,8 +11,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * epmd's log line (spec 4.6, {@code dbg_gen_printf()}): {@code epmd: <ctime>: <message>\r\n}, where
- * ctime is C's {@code ctime()} without its newline, e.g. {@code Sun Nov  2 01:43:12 2026}.
+ * epmd's log line (docs/protocol.md, Log lines, {@code dbg_gen_printf()}): {@code epmd: <ctime>: <message>\r\n},
+ * where ctime is C's {@code ctime()} without its newline, e.g. {@code Sun Nov  2 01:43:12 2026}.
  */
 public final class EpmdLayout extends LayoutBase<ILoggingEvent> {
     /** C's ctime(): day of month padded with a space to two characters. */

@@ -25,7 +25,7 @@ import static org.jepmd.server.EpmdLog.LOG;
  * {@link #start}, waits for {@link EpmdServer#terminated()} and ends with {@link #exited}.
  */
 public final class Operations {
-    /** The status line epmd gives systemd once it serves (spec 5). */
+    /** The status line epmd gives systemd once it serves (docs/protocol.md, systemd socket activation). */
     static final String READY_STATUS = "Processing port mapping requests...";
     private static final long STOP_WAIT_SECONDS = 5;
 

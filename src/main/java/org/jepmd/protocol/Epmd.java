@@ -10,11 +10,11 @@ public final class Epmd {
     public static final int MAX_SYMBOL_BYTES = 1020;
     /** Most code points in a registered node name. */
     public static final int MAX_NAME_CODE_POINTS = 255;
-    /** Most code points in a PORT_PLEASE2 name: epmd's off-by-one UTF-8 check (spec 2.2 step 4). */
+    /** Most code points in a PORT_PLEASE2 name: epmd's off-by-one UTF-8 check (docs/protocol.md, PORT_PLEASE2_REQ). */
     public static final int MAX_LOOKUP_CODE_POINTS = 254;
     /** Size of epmd's input buffer ({@code INBUF_SIZE} = 3 * MAXSYMLEN). */
     public static final int INBUF_SIZE = 3 * MAX_SYMBOL_BYTES;
-    /** Largest accepted request length: {@code Length + 2 < INBUF_SIZE} (spec 1.2). */
+    /** Largest accepted request length: {@code Length + 2 < INBUF_SIZE} (docs/protocol.md, Framing). */
     public static final int MAX_REQUEST_LENGTH = INBUF_SIZE - 3;
     /** Most bytes epmd reads at once while the length is still unknown ({@code INBUF_SIZE - 1}). */
     public static final int FIRST_READ_SIZE = INBUF_SIZE - 1;

@@ -4,7 +4,7 @@ import io.netty.handler.codec.DecoderException;
 
 /**
  * A request that epmd drops without a reply. The message is epmd's own log line for the case
- * (spec 4.6, level 0); {@link #tag()} names the request it belonged to, if known, so that access
+ * (docs/protocol.md, Log lines, level 0); {@link #tag()} names the request it belonged to, if known, so that access
  * checks can run first, as in {@code do_request()}.
  */
 public final class EpmdCodecException extends DecoderException {

@@ -8,13 +8,13 @@ import java.util.List;
 
 /**
  * Cuts the single request of a connection out of the byte stream, with epmd's rules
- * ({@code do_read()}, spec 1.2): a 2-byte big-endian length, then that many bytes.
+ * ({@code do_read()}, docs/protocol.md, Framing): a 2-byte big-endian length, then that many bytes.
  * <ul>
  *   <li>length 0 or greater than {@value Epmd#MAX_REQUEST_LENGTH}: error, closed without a reply;</li>
  *   <li>more bytes than one packet already buffered when the length becomes known (a pipelined or
  *       garbage-trailed request): error, closed without a reply;</li>
  *   <li>bytes that arrive after the packet are not requests: each arrival is announced with
- *       {@link TrailingBytes} (spec 2.1 step 9: any byte on a registration connection unregisters).</li>
+ *       {@link TrailingBytes} (docs/protocol.md, ALIVE2_REQ: any byte on a registration connection unregisters).</li>
  * </ul>
  * Not sharable: it holds the connection's framing state.
  */

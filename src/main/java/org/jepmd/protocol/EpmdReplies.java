@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Encodes epmd's replies byte for byte (spec section 2). Each method returns one buffer that is
+ * Encodes epmd's replies byte for byte (docs/protocol.md, Requests). Each method returns one buffer that is
  * written with one write, as epmd does with one {@code write()} per logical piece.
  */
 public final class EpmdReplies {
@@ -45,7 +45,7 @@ public final class EpmdReplies {
         return alive2(alloc, highestVersion, false, Epmd.REFUSED_CREATION);
     }
 
-    /** PORT2_RESP for a live node, Extra length always present (spec 2.2). */
+    /** PORT2_RESP for a live node, Extra length always present (docs/protocol.md, PORT_PLEASE2_REQ). */
     public static ByteBuf port2Found(ByteBufAllocator alloc, NodeInfo node) {
         NodeName name = node.name();
         ByteBuf out = alloc.buffer(14 + name.length() + node.extraLength());
@@ -67,12 +67,12 @@ public final class EpmdReplies {
         return alloc.buffer(2).writeByte(EpmdTag.PORT2_RESP.value()).writeByte(1);
     }
 
-    /** The 4-byte header of NAMES and DUMP replies: the configured port (spec 2.3). */
+    /** The 4-byte header of NAMES and DUMP replies: the configured port (docs/protocol.md, NAMES_REQ). */
     public static ByteBuf portHeader(ByteBufAllocator alloc, int configuredPort) {
         return alloc.buffer(4).writeInt(configuredPort);
     }
 
-    /** Appends {@code name <name> at port <port>\n} (spec 2.3). */
+    /** Appends {@code name <name> at port <port>\n} (docs/protocol.md, NAMES_REQ). */
     public static void writeNamesLine(ByteBuf out, NodeName name, int port) {
         out.writeBytes(NAMES_PREFIX);
         writeName(out, name);
@@ -81,7 +81,7 @@ public final class EpmdReplies {
         out.writeByte('\n');
     }
 
-    /** Appends {@code active name     <name> at port P, fd = F\n\0} (spec 2.4). */
+    /** Appends {@code active name     <name> at port P, fd = F\n\0} (docs/protocol.md, DUMP_REQ). */
     public static void writeDumpActiveLine(ByteBuf out, NodeName name, int port, int fd) {
         out.writeBytes(DUMP_ACTIVE);
         writeName(out, name);
@@ -89,7 +89,7 @@ public final class EpmdReplies {
         out.writeByte(0);
     }
 
-    /** Appends {@code old/unused name <name>, port = P, fd = F \n\0} (spec 2.4). */
+    /** Appends {@code old/unused name <name>, port = P, fd = F \n\0} (docs/protocol.md, DUMP_REQ). */
     public static void writeDumpUnusedLine(ByteBuf out, NodeName name, int port, int fd) {
         out.writeBytes(DUMP_UNUSED);
         writeName(out, name);
@@ -107,7 +107,7 @@ public final class EpmdReplies {
         return alloc.buffer(7).writeBytes(STOPPED);
     }
 
-    /** STOP_REQ reply {@code NOEXIST}, always followed by {@link #stopped} (spec 2.6). */
+    /** STOP_REQ reply {@code NOEXIST}, always followed by {@link #stopped} (docs/protocol.md, STOP_REQ). */
     public static ByteBuf noExist(ByteBufAllocator alloc) {
         return alloc.buffer(7).writeBytes(NOEXIST);
     }

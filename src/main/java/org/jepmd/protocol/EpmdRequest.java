@@ -1,14 +1,14 @@
 package org.jepmd.protocol;
 
 /**
- * One decoded EPMD request (spec section 2). Each connection carries exactly one.
+ * One decoded EPMD request (docs/protocol.md, Requests). Each connection carries exactly one.
  */
 public sealed interface EpmdRequest {
 
     /** The request's wire tag. */
     EpmdTag tag();
 
-    /** ALIVE2_REQ: register a node (spec 2.1). The registry applies the name and Extra rules. */
+    /** ALIVE2_REQ: register a node (docs/protocol.md). The registry applies the name and Extra rules. */
     record Alive2(NodeInfo node) implements EpmdRequest {
         @Override
         public EpmdTag tag() {
@@ -16,7 +16,7 @@ public sealed interface EpmdRequest {
         }
     }
 
-    /** PORT_PLEASE2_REQ: look up one node by name (spec 2.2). */
+    /** PORT_PLEASE2_REQ: look up one node by name (docs/protocol.md). */
     record PortPlease2(NodeName name) implements EpmdRequest {
         @Override
         public EpmdTag tag() {
@@ -24,7 +24,7 @@ public sealed interface EpmdRequest {
         }
     }
 
-    /** NAMES_REQ: list the live nodes (spec 2.3). */
+    /** NAMES_REQ: list the live nodes (docs/protocol.md). */
     record Names() implements EpmdRequest {
         @Override
         public EpmdTag tag() {
@@ -32,7 +32,7 @@ public sealed interface EpmdRequest {
         }
     }
 
-    /** DUMP_REQ: list live and unused nodes with descriptors (spec 2.4). */
+    /** DUMP_REQ: list live and unused nodes with descriptors (docs/protocol.md). */
     record Dump() implements EpmdRequest {
         @Override
         public EpmdTag tag() {
@@ -40,7 +40,7 @@ public sealed interface EpmdRequest {
         }
     }
 
-    /** KILL_REQ: stop the daemon (spec 2.5). */
+    /** KILL_REQ: stop the daemon (docs/protocol.md). */
     record Kill() implements EpmdRequest {
         @Override
         public EpmdTag tag() {
@@ -49,7 +49,7 @@ public sealed interface EpmdRequest {
     }
 
     /**
-     * STOP_REQ: unregister a node by name (spec 2.6). A {@code null} name stands for a payload
+     * STOP_REQ: unregister a node by name (docs/protocol.md). A {@code null} name stands for a payload
      * holding only the tag, which epmd drops only after its access and relaxed checks.
      */
     record Stop(NodeName name) implements EpmdRequest {

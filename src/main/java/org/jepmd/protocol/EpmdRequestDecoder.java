@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Turns one request packet (the payload after the length) into an {@link EpmdRequest}, dropping
- * what epmd drops with epmd's own log message ({@code do_request()}, spec 2.1 to 2.7).
+ * what epmd drops with epmd's own log message ({@code do_request()}, docs/protocol.md, Requests).
  * Stateless, so one instance serves every connection.
  */
 @Sharable
@@ -17,7 +17,7 @@ public final class EpmdRequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** The shared instance. */
     public static final EpmdRequestDecoder INSTANCE = new EpmdRequestDecoder();
 
-    // ALIVE2_REQ payload offsets (spec 2.1)
+    // ALIVE2_REQ payload offsets (docs/protocol.md, ALIVE2_REQ)
     private static final int ALIVE2_PORT = 1;
     private static final int ALIVE2_NODE_TYPE = 3;
     private static final int ALIVE2_PROTOCOL = 4;
@@ -115,7 +115,8 @@ public final class EpmdRequestDecoder extends MessageToMessageDecoder<ByteBuf> {
         byte[] bytes = new byte[size - 1];
         payload.getBytes(base + 1, bytes);
         NodeName name = NodeName.wrap(bytes);
-        // epmd's verify_utf8() counts the terminating NUL too: at most 254 code points pass (spec 2.2)
+        // epmd's verify_utf8() counts the terminating NUL too: at most 254 code points pass
+        // (docs/protocol.md, PORT_PLEASE2_REQ)
         int codePoints = name.utf8CodePoints();
         if (codePoints < 0 || codePoints > Epmd.MAX_LOOKUP_CODE_POINTS) {
             throw new EpmdCodecException(EpmdTag.PORT_PLEASE2_REQ, "invalid node name in PORT2_REQ");

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * What a node registers with ALIVE2_REQ (spec 2.1): its name, distribution port, node type,
+ * What a node registers with ALIVE2_REQ (docs/protocol.md, ALIVE2_REQ): its name, distribution port, node type,
  * protocol, version range and opaque Extra bytes. None of the numeric fields is validated, as in epmd.
  */
 public record NodeInfo(NodeName name, int port, int nodeType, int protocol,

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A node name as epmd sees it: the raw bytes, compared byte for byte (spec 3.1).
+ * A node name as epmd sees it: the raw bytes, compared byte for byte (docs/protocol.md, Node names).
  * Immutable; {@link #toString()} decodes it as UTF-8 for display only.
  */
 public final class NodeName {

@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.LongSupplier;
 
 /**
- * epmd's node database ({@code node_reg2()}, {@code node_unreg()}, spec section 3): live
- * registrations keyed by the exact name bytes, and the FIFO of unused names that keeps creation
+ * epmd's node database ({@code node_reg2()}, {@code node_unreg()}, docs/protocol.md, Node names, Creation numbers and
+ * Unused names): live registrations keyed by the exact name bytes, and the FIFO of unused names that keeps creation
  * numbers moving.
  * <p>
  * Lookups and listings do not lock: live nodes sit in a concurrent map, and in a concurrent skip
@@ -84,7 +84,7 @@ public final class NodeRegistry {
         }
     }
 
-    /** Creation rules of spec 3.3; caller holds the lock. */
+    /** Creation numbers as docs/protocol.md describes them; caller holds the lock. */
     private long nextCreation(NodeName name) {
         UnusedNode previous = unused.remove(name);
         if (previous != null) {
@@ -135,7 +135,7 @@ public final class NodeRegistry {
     }
 
     /**
-     * Unregisters {@code name} whoever holds it (STOP_REQ, spec 2.6).
+     * Unregisters {@code name} whoever holds it (docs/protocol.md, STOP_REQ).
      *
      * @return the removed registration, whose owner the caller should close; null if not live
      */

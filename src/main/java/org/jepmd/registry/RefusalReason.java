@@ -1,7 +1,7 @@
 package org.jepmd.registry;
 
 /**
- * Why an ALIVE2_REQ got an error reply ({@code node_reg2()}, spec 2.1 step 6).
+ * Why an ALIVE2_REQ got an error reply ({@code node_reg2()}, docs/protocol.md, ALIVE2_REQ).
  */
 public enum RefusalReason {
     NAME_TOO_LONG("name_too_long"),

@@ -8,7 +8,7 @@ import org.jepmd.protocol.NodeName;
  * that owns it. The owner is opaque to the registry; {@code fd} is the descriptor number DUMP shows.
  *
  * @param info          the ALIVE2 fields
- * @param creation      the unsigned 32-bit creation counter ({@code cr_counter}, spec 3.3)
+ * @param creation      the unsigned 32-bit creation counter ({@code cr_counter}, docs/protocol.md, Creation numbers)
  * @param owner         the registration connection, compared by identity
  * @param fd            the connection's descriptor number, for DUMP
  * @param peer          the peer address as text, for operators

@@ -13,7 +13,7 @@ public sealed interface Registration {
      * The registration was refused; the node gets result 1 and creation 99.
      *
      * @param reason   why
-     * @param message  epmd's log line for it (spec 4.6)
+     * @param message  epmd's log line for it (docs/protocol.md, Log lines)
      * @param holder   the live registration holding the name, for {@link RefusalReason#NAME_OCCUPIED}; else null
      */
     record Refused(RefusalReason reason, String message, RegisteredNode holder) implements Registration {

@@ -3,7 +3,7 @@ package org.jepmd.registry;
 import org.jepmd.protocol.NodeName;
 
 /**
- * A name that was registered and is no longer (epmd's "old/unused" list, spec 3.4): kept for
+ * A name that was registered and is no longer (epmd's "old/unused" list, docs/protocol.md, Unused names): kept for
  * creation continuity and for DUMP.
  *
  * @param name      the name

@@ -124,7 +124,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    // ---- ALIVE2_REQ (spec 2.1) ----
+    // ---- ALIVE2_REQ (docs/protocol.md) ----
 
     private void alive2(ChannelHandlerContext ctx, NodeInfo node) {
         LOG.info("** got ALIVE2_REQ");
@@ -257,7 +257,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         closeByUs(ctx);
     }
 
-    // ---- PORT_PLEASE2_REQ (spec 2.2) ----
+    // ---- PORT_PLEASE2_REQ (docs/protocol.md) ----
 
     private void portPlease2(ChannelHandlerContext ctx, NodeName name) {
         LOG.info("** got PORT2_REQ");
@@ -271,7 +271,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
                 () -> LOG.info("** sent PORT2_RESP ({}) for \"{}\"", outcome, name));
     }
 
-    // ---- NAMES_REQ and DUMP_REQ (spec 2.3, 2.4) ----
+    // ---- NAMES_REQ and DUMP_REQ (docs/protocol.md) ----
 
     private void names(ChannelHandlerContext ctx) {
         LOG.info("** got NAMES_REQ");
@@ -292,7 +292,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         return !server.config().delayWrite().isZero();
     }
 
-    // ---- KILL_REQ (spec 2.5) ----
+    // ---- KILL_REQ (docs/protocol.md) ----
 
     private void kill(ChannelHandlerContext ctx) {
         if (!allowedHere(ctx, EpmdTag.KILL_REQ)) {
@@ -313,7 +313,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    // ---- STOP_REQ (spec 2.6) ----
+    // ---- STOP_REQ (docs/protocol.md) ----
 
     private void stop(ChannelHandlerContext ctx, NodeName name) {
         LOG.info("** got STOP_REQ");
@@ -352,7 +352,10 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         reply.start();
     }
 
-    /** The local-peer gate of ALIVE2, DUMP, KILL and STOP (spec 3.6); logs and closes when it says no. */
+    /**
+     * The local-peer gate of ALIVE2, DUMP, KILL and STOP (docs/protocol.md, Local peers); logs and
+     * closes when it says no.
+     */
     private boolean allowedHere(ChannelHandlerContext ctx, EpmdTag tag) {
         if (local || !isLocalOnly(tag)) {
             return true;

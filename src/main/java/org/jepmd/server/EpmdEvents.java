@@ -21,7 +21,7 @@ public interface EpmdEvents {
     enum UnregisterCause {
         /** the node closed its registration connection, or it failed */
         CONNECTION_CLOSED("connection_closed"),
-        /** the node sent bytes on its registration connection (spec 2.1 step 9) */
+        /** the node sent bytes on its registration connection (docs/protocol.md, ALIVE2_REQ) */
         UNEXPECTED_DATA("unexpected_data"),
         /** a STOP_REQ named it */
         STOPPED("stopped"),

@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * epmd's debug levels on SLF4J (spec 4.6): level 0 (always shown) is WARN, level 1 ({@code -d}) is
+ * epmd's debug levels on SLF4J (docs/protocol.md, Log lines): level 0 (always shown) is WARN, level 1 ({@code -d}) is
  * INFO, level 2 ({@code -d -d}) is DEBUG and level 3 is TRACE. The messages are epmd's own words.
  */
 public final class EpmdLog {

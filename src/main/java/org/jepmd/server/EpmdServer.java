@@ -67,7 +67,8 @@ public final class EpmdServer implements AutoCloseable {
      *                        daemon holds the port
      */
     public static EpmdServer start(ServerConfig config) throws StartupFailure {
-        // with inherited sockets the address list is not used for listening (spec 5)
+        // with inherited sockets the address list is not used for listening
+        // (docs/protocol.md, systemd socket activation)
         List<ListenPlan.Entry> plan = List.of();
         try {
             if (config.inheritedFds().isEmpty()) {
@@ -106,7 +107,7 @@ public final class EpmdServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 // TCP_NODELAY: Netty already enables it on every accepted socket; setting it again cost a syscall
-                // epmd reads at most INBUF_SIZE - 1 bytes while the length is unknown (spec 1.2)
+                // epmd reads at most INBUF_SIZE - 1 bytes while the length is unknown (docs/protocol.md, Framing)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Epmd.FIRST_READ_SIZE))
                 .childHandler(new EpmdChannelInitializer(context, this::admit));
     }
@@ -199,7 +200,10 @@ public final class EpmdServer implements AutoCloseable {
         return false;
     }
 
-    /** Serves already listening descriptors as given: no bind, no listen, no socket options (spec 5). */
+    /**
+     * Serves already listening descriptors as given: no bind, no listen, no socket options
+     * (docs/protocol.md, systemd socket activation).
+     */
     private void adopt(List<Integer> fds) throws StartupFailure {
         ServerBootstrap base = bootstrap();
         for (int fd : fds) {

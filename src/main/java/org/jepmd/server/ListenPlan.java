@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Which addresses the daemon listens on (spec 1.1 and 4.3).
+ * Which addresses the daemon listens on (docs/protocol.md, Address list).
  * <ul>
  *   <li>No address list: {@code 0.0.0.0} and {@code ::}, the IPv6 socket V6ONLY.</li>
  *   <li>An address list: the loopbacks {@code 127.0.0.1} and {@code ::1} first, whose bind failure

@@ -8,7 +8,7 @@ import java.net.SocketAddress;
 
 /**
  * Decides once per connection whether the peer is local, which gates ALIVE2, DUMP, KILL and STOP
- * (spec 3.6, {@code conn_local_peer_check()}).
+ * (docs/protocol.md, Local peers, {@code conn_local_peer_check()}).
  */
 @FunctionalInterface
 public interface LocalPeerPolicy {

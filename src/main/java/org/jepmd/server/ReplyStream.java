@@ -11,10 +11,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes a reply made of pieces, then closes the connection (spec 1.3). Pieces are pulled one at a
- * time, so a NAMES reply over 100,000 nodes never sits in memory whole: when the socket's buffer
- * is full the stream waits for {@link #resume()} instead of queueing. With {@code -delay_write}
- * every piece waits that long first, as epmd sleeps before each {@code write()}.
+ * Writes a reply made of pieces, then closes the connection (docs/protocol.md, Replies and writes). Pieces are pulled
+ * one at a time, so a NAMES reply over 100,000 nodes never sits in memory whole: when the socket's buffer is full the
+ * stream waits for {@link #resume()} instead of queueing. With {@code -delay_write} every piece waits that long
+ * first, as epmd sleeps before each {@code write()}.
  */
 final class ReplyStream {
 

@@ -11,18 +11,21 @@ import java.util.Objects;
 /**
  * Everything the daemon is started with. Build one with {@link #builder()}.
  *
- * @param port                  the configured port: reported in NAMES and DUMP, and bound modulo 65536 (spec 4.1)
- * @param addresses             {@code -address} tokens; empty means {@code 0.0.0.0} and {@code ::} (spec 4.3)
- * @param relaxedCommandCheck   KILL with live nodes and STOP allowed (spec 3.7)
- * @param packetTimeout         deadline for a connection's request, counted from accept (spec 1.4, 2026 fix)
+ * @param port                  the configured port: reported in NAMES and DUMP, and bound modulo 65536
+ *                              (docs/protocol.md, Options)
+ * @param addresses             {@code -address} tokens; empty means {@code 0.0.0.0} and {@code ::}
+ *                              (docs/protocol.md, Address list)
+ * @param relaxedCommandCheck   KILL with live nodes and STOP allowed (docs/protocol.md, Relaxed command check)
+ * @param packetTimeout         deadline for a connection's request, counted from accept
+ *                              (docs/protocol.md, Packet timeout)
  * @param delayWrite            sleep before every reply write ({@code -delay_write}, a test aid)
  * @param delayAccept           delay before a new connection is read ({@code -delay_accept}, a test aid)
  * @param debugLevel            number of {@code -d} flags; any shrinks the unused-name list to 5
  * @param takeoverGrace         how long a duplicate ALIVE2 waits for a closing owner before it is refused
- * @param localPeers            decides which peers may register, dump, kill and stop (spec 3.6)
+ * @param localPeers            decides which peers may register, dump, kill and stop (docs/protocol.md, Local peers)
  * @param events                observers of what the daemon does
- * @param inheritedFds          already listening sockets to serve instead of binding (systemd socket
- *                              activation, spec 5); empty means bind {@code addresses}
+ * @param inheritedFds          already listening sockets to serve instead of binding (docs/protocol.md,
+ *                              systemd socket activation); empty means bind {@code addresses}
  * @param connectionLimits      caps on open connections, total and per peer, with a loopback reserve
  * @param queryAccess           who may send NAMES and PORT_PLEASE2 ({@code -allow_query}; open by default)
  */
@@ -50,7 +53,7 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         return port & 0xFFFF;
     }
 
-    /** Unused names kept before recycling: 1000, or 5 when started with any {@code -d} (spec 3.3). */
+    /** Unused names kept before recycling: 1000, or 5 with any {@code -d} (docs/protocol.md, Unused names). */
     public int maxUnusedNames() {
         return debugLevel > 0 ? Epmd.DEBUG_MAX_UNREG_COUNT : Epmd.MAX_UNREG_COUNT;
     }

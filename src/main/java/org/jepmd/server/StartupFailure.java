@@ -5,7 +5,7 @@ import org.jepmd.protocol.Epmd;
 /**
  * The daemon could not start. {@link #exitStatus()} is epmd's exit status for the case: 0 when
  * another daemon already holds the port (so that {@code erl}'s automatic start stays quiet), 1 for
- * everything else (spec 4.3).
+ * everything else (docs/protocol.md, Address list).
  */
 public final class StartupFailure extends Exception {
     private static final long serialVersionUID = 1L;

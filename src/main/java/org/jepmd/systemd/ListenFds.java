@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * The listening sockets systemd passes to an activated service, as {@code sd_listen_fds(0)} finds
- * them (spec 5): {@code LISTEN_FDS} descriptors from fd 3, meant for this process only when
- * {@code LISTEN_PID} is its pid.
+ * them (docs/protocol.md, systemd socket activation): {@code LISTEN_FDS} descriptors from fd 3, meant for this
+ * process only when {@code LISTEN_PID} is its pid.
  */
 public final class ListenFds {
     /** {@code SD_LISTEN_FDS_START}: the first passed descriptor. */

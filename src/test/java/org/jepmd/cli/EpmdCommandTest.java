@@ -21,7 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The command line as epmd parses it (spec 4.1, 4.2), through {@code CommandLine.execute}. */
+/**
+ * The command line as epmd parses it (docs/protocol.md, Options and Environment), through
+ * {@code CommandLine.execute}.
+ */
 class EpmdCommandTest {
     private static final Map<String, String> NO_ENV = Map.of();
 

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Real Erlang nodes starting jepmd themselves, as they start epmd (spec 6.6):
+ * Real Erlang nodes starting jepmd themselves, as they start epmd (docs/protocol.md, What a real node expects):
  * {@code erl -epmd "scripts/jepmd -daemon"} runs the command with {@code system()} and registers
  * right after it returns, so jepmd must already listen then.
  */

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * jepmd's client and the reference {@code epmd} client, each against jepmd's daemon and the
- * reference daemon: the same output, byte for byte, and the same exit status (spec 4.4).
+ * reference daemon: the same output, byte for byte, and the same exit status (docs/protocol.md, Interactive client).
  */
 class SideBySideEpmdIT {
     private String epmd;

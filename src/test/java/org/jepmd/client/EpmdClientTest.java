@@ -22,7 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** epmd's interactive client ({@code epmd_cli.c}, spec 4.4): words, streams and exit statuses. */
+/**
+ * epmd's interactive client ({@code epmd_cli.c}, docs/protocol.md, Interactive client): words, streams
+ * and exit statuses.
+ */
 class EpmdClientTest {
 
     /** What one client call printed and returned. */

@@ -20,9 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Out of descriptors (EMFILE): epmd before the 2026 fix exits (spec 1.6); jepmd logs once per burst,
- * keeps running and serves again once descriptors are free. jepmd runs under {@code ulimit -n 96}
- * with a connection cap above it, so that accept() itself runs out (by default the cap fits the limit).
+ * Out of descriptors (EMFILE): epmd before the 2026 fix exits (docs/protocol.md, Connections); jepmd logs once per
+ * burst, keeps running and serves again once descriptors are free. jepmd runs under {@code ulimit -n 96} with a
+ * connection cap above it, so that accept() itself runs out (by default the cap fits the limit).
  */
 class FdExhaustionTest {
     private static final int FLOOD = 160;

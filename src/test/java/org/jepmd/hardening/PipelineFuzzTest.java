@@ -389,7 +389,10 @@ class PipelineFuzzTest {
             }
         }
 
-        /** True if {@code sent} begins with a frame whose ALIVE2 fields (spec 2.1 table) are {@code info}. */
+        /**
+         * True if {@code sent} begins with a frame whose ALIVE2 fields (docs/protocol.md, ALIVE2_REQ)
+         * are {@code info}.
+         */
         static boolean sentEncodes(byte[] sent, NodeInfo info) {
             if (sent.length < 15 || sent[2] != 'x') {
                 return false;

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Thousands of connections that send nothing or dribble a byte at a time neither slow down the
- * lookups of others nor outlive the packet timeout, which counts from accept (spec 1.4, 2026 fix).
+ * lookups of others nor outlive the packet timeout, which counts from accept (docs/protocol.md, Packet timeout).
  *
  * <p>CI: 2,000 slow clients against in-process jepmd with a 2 s timeout. {@code scripts/slow-clients}
  * sets {@code -Djepmd.slowClients=10000}: then jepmd runs as a separate JVM, so that 10,000 client

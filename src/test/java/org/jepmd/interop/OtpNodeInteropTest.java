@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Real Erlang/OTP nodes ({@code erl -sname}) use an in-process jepmd as their port mapper: they
  * register (with the 6-byte ALIVE2_X_RESP), find each other through PORT_PLEASE2, list each other
- * through NAMES, and a killed node disappears from the registry (spec section 6).
+ * through NAMES, and a killed node disappears from the registry (docs/protocol.md, What a real node expects).
  */
 @Timeout(120)
 class OtpNodeInteropTest {

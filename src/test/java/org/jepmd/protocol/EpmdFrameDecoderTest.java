@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** epmd's framing ({@code do_read()}, spec 1.2) on an {@link EmbeddedChannel}. */
+/** epmd's framing ({@code do_read()}, docs/protocol.md, Framing) on an {@link EmbeddedChannel}. */
 class EpmdFrameDecoderTest {
     private final List<Object> events = new ArrayList<>();
     private final EpmdFrameDecoder framer = new EpmdFrameDecoder();

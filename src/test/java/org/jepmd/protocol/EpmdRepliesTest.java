@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Reply bytes as epmd writes them (spec section 2), checked through an {@link EmbeddedChannel}. */
+/** Reply bytes as epmd writes them (docs/protocol.md, Requests), checked through an {@link EmbeddedChannel}. */
 class EpmdRepliesTest {
     private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
 
@@ -65,7 +65,7 @@ class EpmdRepliesTest {
 
     @Test
     void port2FoundCarriesEveryFieldAndTheExtraVerbatim() {
-        // the verified example of spec 2.2
+        // the example in docs/protocol.md, PORT_PLEASE2_REQ (checked against epmd)
         byte[] expected = concat(hex("77 00 09 29 4D 00 00 06 00 05"), u16(3), utf8("bar"), u16(3), hex("45 58 00"));
         assertArrayEquals(expected, wire(EpmdReplies.port2Found(ALLOC, node("bar", 2345, 77, 6, 5, hex("45 58 00")))));
     }

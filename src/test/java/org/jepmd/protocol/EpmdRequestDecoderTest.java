@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * Requests as epmd's {@code do_request()} reads them (spec 2.1 to 2.7), through the framer and
+ * Requests as epmd's {@code do_request()} reads them (docs/protocol.md, Requests), through the framer and
  * decoder on an {@link EmbeddedChannel}. Packets are laid out field by field.
  */
 class EpmdRequestDecoderTest {
@@ -61,7 +61,7 @@ class EpmdRequestDecoderTest {
         return out;
     }
 
-    // ---- ALIVE2_REQ (spec 2.1) ----
+    // ---- ALIVE2_REQ (docs/protocol.md) ----
 
     @Test
     void alive2FieldsAreReadAtTheirOffsets() {
@@ -105,7 +105,7 @@ class EpmdRequestDecoderTest {
 
     @Test
     void alive2WithAnEmptyNameIsPassedOnForTheRegistryToAccept() {
-        // Length 14: the fixed 13 bytes with Nlen 0 and Elen 0, plus one trailing byte (spec 2.1 step 6)
+        // Length 14: the fixed 13 bytes with Nlen 0 and Elen 0, plus one trailing byte (docs/protocol.md, ALIVE2_REQ)
         byte[] payload = concat(alive2(1, 77, 0, 5, 5, new byte[0], new byte[0]), bytes(0));
         assertEquals(14, payload.length);
         EpmdRequest.Alive2 request = assertInstanceOf(EpmdRequest.Alive2.class, decode(payload));
@@ -188,7 +188,7 @@ class EpmdRequestDecoderTest {
         assertFalse(other.finish());
     }
 
-    // ---- PORT_PLEASE2_REQ (spec 2.2) ----
+    // ---- PORT_PLEASE2_REQ (docs/protocol.md) ----
 
     @Test
     void port2NameIsTheRestOfThePayload() {
@@ -246,7 +246,7 @@ class EpmdRequestDecoderTest {
         assertEquals("invalid node name in PORT2_REQ", rejected(concat(bytes('z'), utf8("a"), name)).getMessage());
     }
 
-    // ---- NAMES, DUMP, KILL (spec 2.3 to 2.5) ----
+    // ---- NAMES, DUMP, KILL (docs/protocol.md, NAMES_REQ to KILL_REQ) ----
 
     @Test
     void namesDumpAndKillIgnoreTheirExtraPayloadBytes() {
@@ -268,7 +268,7 @@ class EpmdRequestDecoderTest {
         assertSame(EpmdRequest.NAMES, decode(payload));
     }
 
-    // ---- STOP_REQ (spec 2.6) ----
+    // ---- STOP_REQ (docs/protocol.md) ----
 
     @Test
     void stopNameEndsAtTheFirstNul() {
@@ -291,12 +291,12 @@ class EpmdRequestDecoderTest {
 
     @Test
     void stopWithOnlyTheTagCarriesNoName() {
-        // dropped by the handler, after the local and relaxed checks (spec 2.6 step 2)
+        // dropped by the handler, after the local and relaxed checks (docs/protocol.md, STOP_REQ)
         EpmdRequest.Stop request = assertInstanceOf(EpmdRequest.Stop.class, decode(bytes('s')));
         assertNull(request.name());
     }
 
-    // ---- unknown and obsolete tags (spec 2.7) ----
+    // ---- unknown and obsolete tags (docs/protocol.md, Unknown tags) ----
 
     @ParameterizedTest(name = "tag {0}")
     @ValueSource(ints = {'Q', 'a', 'p', 'Y', 'y', 'v', 'w', 0, 0xFF, 'X', 'N'})

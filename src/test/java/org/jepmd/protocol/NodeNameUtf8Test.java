@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * {@link NodeName#utf8CodePoints()} accepts exactly what a strict UTF-8 decoder accepts (epmd's
- * {@code verify_utf8()}, spec 2.1/2.2) and counts code points as it does.
+ * {@code verify_utf8()}, docs/protocol.md, ALIVE2_REQ and PORT_PLEASE2_REQ) and counts code points as it does.
  */
 class NodeNameUtf8Test {
 

@@ -13,7 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** epmd's node database rules (spec section 3), without Netty and with a test clock. */
+/**
+ * epmd's node database rules (docs/protocol.md, Node names, Creation numbers and Unused names),
+ * without Netty and with a test clock.
+ */
 class NodeRegistryTest {
     private static final long T0 = 1_795_311_178L;
 
@@ -46,7 +49,7 @@ class NodeRegistryTest {
         return out;
     }
 
-    // ---- duplicates (spec 3.2) ----
+    // ---- duplicates (docs/protocol.md, Node names) ----
 
     @Test
     void aLiveNameIsRefusedAndTheRefusalChangesNothing() {
@@ -104,7 +107,7 @@ class NodeRegistryTest {
         assertEquals(1, registry.size());
     }
 
-    // ---- unregistration (spec 3.4) ----
+    // ---- unregistration (docs/protocol.md, Unused names) ----
 
     @Test
     void onlyTheOwnerUnregistersItsName() {
@@ -154,7 +157,7 @@ class NodeRegistryTest {
                 new UnusedNode(NodeName.of("a"), 1, 11, T0 + 1)), registry.unused());
     }
 
-    // ---- creation (spec 3.3) ----
+    // ---- creation (docs/protocol.md, Creation numbers) ----
 
     @Test
     void aNewNameGetsTheClockPlusOne() {
@@ -266,7 +269,7 @@ class NodeRegistryTest {
         assertEquals(List.of("a", "c", "b"), names(registry.newestFirst()));
     }
 
-    // ---- name and Extra rules (spec 3.1, 2.1 step 6) ----
+    // ---- name and Extra rules (docs/protocol.md, Node names and ALIVE2_REQ) ----
 
     @Test
     void anEmptyNameIsAccepted() {

@@ -105,7 +105,7 @@ class EpmdServerBehaviourTest {
         return System.currentTimeMillis() / 1000;
     }
 
-    // ---- registration connections (spec 2.1 steps 7 to 9) ----
+    // ---- registration connections (docs/protocol.md, ALIVE2_REQ) ----
 
     @Test
     void refusedDuplicateStaysOpenPastThePacketTimeoutAndItsCloseKeepsTheOwner() {
@@ -222,7 +222,7 @@ class EpmdServerBehaviourTest {
         assertEquals("name  at port 1\n", new String(names, 4, names.length - 4, StandardCharsets.US_ASCII));
     }
 
-    // ---- creation and reply forms (spec 3.3, 6.3) ----
+    // ---- creation and reply forms (docs/protocol.md, Creation numbers and What a real node expects) ----
 
     @Test
     void creationStartsAtTheClockPlusOneAndGrowsByOneOnEachReRegistration() {
@@ -286,7 +286,7 @@ class EpmdServerBehaviourTest {
         }
     }
 
-    // ---- NAMES, DUMP (spec 2.3, 2.4) ----
+    // ---- NAMES, DUMP (docs/protocol.md, NAMES_REQ and DUMP_REQ) ----
 
     @Test
     void namesListsLiveNodesNewestFirstAfterTheConfiguredPort() {
@@ -339,7 +339,7 @@ class EpmdServerBehaviourTest {
         assertTrue(lookup("d").fd() > 2, "a real descriptor number");
     }
 
-    // ---- PORT_PLEASE2 (spec 2.2) ----
+    // ---- PORT_PLEASE2 (docs/protocol.md, PORT_PLEASE2_REQ) ----
 
     @Test
     void port2UnknownNameIsW1ThenClose() {
@@ -368,7 +368,7 @@ class EpmdServerBehaviourTest {
         assertArrayEquals(concat(new byte[] {'w', 0, 0x09, 0x29, 77, 0, 0, 6, 0, 5}, u16(3), utf8("bar"), u16(0)), reply);
     }
 
-    // ---- KILL (spec 2.5) ----
+    // ---- KILL (docs/protocol.md, KILL_REQ) ----
 
     @Test
     void killFreesThePortAtOnceSoANewDaemonCanBindItRightAfter() throws Exception {
@@ -399,7 +399,7 @@ class EpmdServerBehaviourTest {
         assertEquals(0, epmd.server().terminated().get(5, TimeUnit.SECONDS));
     }
 
-    // ---- STOP (spec 2.6) ----
+    // ---- STOP (docs/protocol.md, STOP_REQ) ----
 
     @Test
     void relaxedStopUnregistersTheNodeAndClosesItsConnection() {
@@ -440,7 +440,7 @@ class EpmdServerBehaviourTest {
         assertTrue(node.staysOpenFor(100));
     }
 
-    // ---- -delay_write (spec 1.3) ----
+    // ---- -delay_write (docs/protocol.md, Replies and writes) ----
 
     /** Reads until close, returning the seconds since {@code start} at which the close came. */
     private static double closedAfter(Conn conn, long start, ByteArrayOutputStream into) {
@@ -467,7 +467,7 @@ class EpmdServerBehaviourTest {
         assertTrue(stopClosed > 1.9 && stopClosed < 2.9, "STOP closed after " + stopClosed + " s");
     }
 
-    // ---- access (spec 3.6) ----
+    // ---- access (docs/protocol.md, Local peers) ----
 
     @Test
     void nonLocalPeersMayAskNamesAndPortsButNotDumpOrStop() {
@@ -498,7 +498,7 @@ class EpmdServerBehaviourTest {
         }
     }
 
-    // ---- framing and the packet deadline (spec 1.2, 1.4) ----
+    // ---- framing and the packet deadline (docs/protocol.md, Framing and Packet timeout) ----
 
     @Test
     void unknownTagClosesSilently() {

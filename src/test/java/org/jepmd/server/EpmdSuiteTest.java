@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every case of OTP's {@code erts/epmd/test/epmd_SUITE.erl} that talks TCP, under the same names
- * (spec section 7), against an in-process jepmd started as the suite starts epmd:
+ * Every case of OTP's {@code erts/epmd/test/epmd_SUITE.erl} that talks TCP, under the same names,
+ * against an in-process jepmd started as the suite starts epmd:
  * {@code -packet_timeout 1} plus the case's own flags. The suite's fixed pauses that only wait for
  * the daemon to notice a close are replaced by bounded polls of the same condition.
  */

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A registration connection after its ALIVE2 reply (spec 2.1 steps 8-9) runs with the request
+ * A registration connection after its ALIVE2 reply (docs/protocol.md, ALIVE2_REQ) runs with the request
  * stages removed from its pipeline; it must still behave as epmd's "keep" connection: it stays
  * open and registered, any byte ends it, and its close unregisters the node.
  */

@@ -17,7 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Multi-piece replies with {@code -delay_write} (spec 1.3) on an {@link EmbeddedChannel} with a virtual clock. */
+/**
+ * Multi-piece replies with {@code -delay_write} (docs/protocol.md, Replies and writes) on an
+ * {@link EmbeddedChannel} with a virtual clock.
+ */
 class ReplyStreamTest {
 
     private static ByteBuf ascii(String text) {

@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Replies keep their exact bytes however they are cut into writes (spec 2.2, 2.3): a one-piece
- * PORT2_RESP, an empty NAMES_RESP, and a NAMES_RESP over 5,000 nodes streamed in pieces while the
- * reader is slower than the daemon.
+ * Replies keep their exact bytes however they are cut into writes (docs/protocol.md, Replies and writes):
+ * a one-piece PORT2_RESP, an empty NAMES_RESP, and a NAMES_RESP over 5,000 nodes streamed in pieces while the reader
+ * is slower than the daemon.
  */
 class ReplyWritesTest {
 

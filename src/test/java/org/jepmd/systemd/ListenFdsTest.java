@@ -9,7 +9,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** {@code sd_listen_fds(0)} as epmd reads it (spec 5). */
+/** {@code sd_listen_fds(0)} as epmd reads it (docs/protocol.md, systemd socket activation). */
 class ListenFdsTest {
     private static final long PID = 4242;
 

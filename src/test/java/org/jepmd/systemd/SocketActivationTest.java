@@ -21,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code -systemd} end to end (spec 5): {@code systemd-socket-activate} binds the ports and starts
- * the daemon on the first connection, the daemon serves the passed sockets, tells the notify socket
- * it is ready, and on SIGTERM says it is stopping, exits 0 and says so.
+ * {@code -systemd} end to end (docs/protocol.md, systemd socket activation): {@code systemd-socket-activate} binds
+ * the ports and starts the daemon on the first connection, the daemon serves the passed sockets, tells the notify
+ * socket it is ready, and on SIGTERM says it is stopping, exits 0 and says so.
  */
 @Timeout(60)
 class SocketActivationTest {

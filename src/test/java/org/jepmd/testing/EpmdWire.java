@@ -45,7 +45,7 @@ public final class EpmdWire {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** An ALIVE2_REQ payload (spec 2.1) with explicit fields. */
+    /** An ALIVE2_REQ payload (docs/protocol.md, ALIVE2_REQ) with explicit fields. */
     public static byte[] alive2(int port, int nodeType, int protocol, int highest, int lowest, byte[] name, byte[] extra) {
         return concat(new byte[] {'x'}, u16(port), new byte[] {(byte) nodeType, (byte) protocol},
                 u16(highest), u16(lowest), u16(name.length), name, u16(extra.length), extra);

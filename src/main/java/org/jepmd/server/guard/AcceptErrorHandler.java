@@ -12,7 +12,7 @@ import static org.jepmd.server.EpmdLog.LOG;
 
 /**
  * Keeps a listening socket alive through failed accepts (EMFILE, ENFILE, ENOBUFS): epmd before the
- * 2026 fix exits on them (spec 1.6). A burst is a run of failures with less than {@link #QUIET}
+ * 2026 fix exits on them (docs/protocol.md, Connections). A burst is a run of failures with less than {@link #QUIET}
  * between them; its first failure is logged, the rest are counted. After each failure accepting
  * pauses for a short while (pending connections wait in the kernel's backlog) so the loop does not
  * spin, and resumes by itself. The first accept that succeeds in a burst logs how many failed; a

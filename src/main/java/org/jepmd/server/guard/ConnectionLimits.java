@@ -2,7 +2,7 @@ package org.jepmd.server.guard;
 
 /**
  * Caps on open client connections (registered nodes included). epmd's own cap is its connection
- * table, about 1,020 on Linux (spec 1.5, 3.5); these defaults sit far above it so that a drop-in
+ * table, about 1,020 on Linux (docs/protocol.md, Connections); these defaults sit far above it so that a drop-in
  * never refuses what epmd would accept, yet a flood cannot take every descriptor.
  *
  * @param maxTotal        connections open at once, from anywhere

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * {@code -allow_query CIDR,...}: which peers may ask NAMES and PORT_PLEASE2. Off (everyone may, as
- * in epmd, spec 3.6) unless networks are listed; loopback peers are always allowed.
+ * in epmd, docs/protocol.md, Local peers) unless networks are listed; loopback peers are always allowed.
  *
  * @param networks the allowed networks; empty means no restriction
  */
