@@ -1,6 +1,8 @@
 package org.jepmd.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
@@ -16,10 +18,40 @@ import java.util.List;
  *   <li>bytes that arrive after the packet are not requests: each arrival is announced with
  *       {@link TrailingBytes} (docs/protocol.md, ALIVE2_REQ: any byte on a registration connection unregisters).</li>
  * </ul>
+ * A read that does not complete the packet is kept as a heap copy of just the bytes that arrived,
+ * never as the transport's read buffer: a connection that sends one byte and waits holds one byte,
+ * not a 3,059-byte direct buffer (docs/operations.md, "Memory budget").
  * Not sharable: it holds the connection's framing state.
  */
 public final class EpmdFrameDecoder extends ByteToMessageDecoder {
     private static final int HEADER_BYTES = 2;
+
+    public EpmdFrameDecoder() {
+        setCumulator(EpmdFrameDecoder::keepOnlyWhatArrived);
+    }
+
+    /**
+     * A read that holds a whole packet (the usual case) is decoded in place; anything that must wait
+     * for more bytes is copied into a heap buffer of exactly its size, and the read buffer released.
+     */
+    private static ByteBuf keepOnlyWhatArrived(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        if (!cumulation.isReadable() && holdsWholePacket(in)) {
+            cumulation.release();
+            return in;
+        }
+        try {
+            return Unpooled.buffer(cumulation.readableBytes() + in.readableBytes())
+                    .writeBytes(cumulation).writeBytes(in);
+        } finally {
+            cumulation.release();
+            in.release();
+        }
+    }
+
+    private static boolean holdsWholePacket(ByteBuf buf) {
+        int readable = buf.readableBytes();
+        return readable >= HEADER_BYTES && readable >= HEADER_BYTES + buf.getUnsignedShort(buf.readerIndex());
+    }
 
     private int want = -1;
     private boolean complete;
