@@ -2,12 +2,14 @@ package org.jepmd.http;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.jepmd.protocol.EpmdTag;
 import org.jepmd.protocol.NodeInfo;
 import org.jepmd.registry.RefusalReason;
 import org.jepmd.registry.RegisteredNode;
+import org.jepmd.server.DirectMemoryBudget;
 import org.jepmd.server.EpmdEvents;
 
 import java.net.SocketAddress;
@@ -49,6 +51,13 @@ public final class EpmdMetrics implements EpmdEvents {
     private final Counter bytesOut = counter("jepmd_sent_bytes", "Bytes written to EPMD connections");
 
     public EpmdMetrics() {
+        DirectMemoryBudget memory = DirectMemoryBudget.DEFAULT;
+        GaugeWithCallback.builder().name("jepmd_direct_memory_used_bytes")
+                .help("Direct memory held by EPMD connections' buffers now")
+                .callback(callback -> callback.call(memory.used())).register(registry);
+        GaugeWithCallback.builder().name("jepmd_direct_memory_budget_bytes")
+                .help("Direct memory EPMD connections may hold; beyond it the connection that asks is closed")
+                .callback(callback -> callback.call(memory.limit())).register(registry);
         accepted.initLabelValues("local");
         accepted.initLabelValues("remote");
         for (EpmdTag tag : REQUESTS) {

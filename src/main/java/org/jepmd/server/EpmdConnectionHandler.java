@@ -456,6 +456,13 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
             drop(ctx, tag, rejected.getMessage());
             return;
         }
+        if (cause instanceof DirectMemoryBudget.Exhausted exhausted) {
+            if (server.memory().logRefusalNow()) {
+                LOG.warn("closing connections: {}", exhausted.getMessage());
+            }
+            closeByUs(ctx);
+            return;
+        }
         if (cause instanceof IOException) {
             if (keep) {
                 LOG.info("error on ALIVE socket {} ({})", fd, cause.getMessage());

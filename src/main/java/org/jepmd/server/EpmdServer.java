@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketProtocolFamily;
@@ -34,6 +35,7 @@ import static org.jepmd.server.EpmdLog.LOG;
  */
 public final class EpmdServer implements AutoCloseable {
     /** IPV6_V6ONLY: level IPPROTO_IPV6 (41), option 26 (Linux). */
+    private static final WriteBufferWaterMark REPLY_WATER_MARK = new WriteBufferWaterMark(8 * 1024, 32 * 1024);
     private static final IntegerUnixChannelOption IPV6_V6ONLY = new IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
 
     /** How long a listening socket stops accepting after accept() failed, e.g. out of descriptors. */
@@ -94,7 +96,7 @@ public final class EpmdServer implements AutoCloseable {
     }
 
     private ServerBootstrap bootstrap() {
-        ServerContext context = new ServerContext(config, registry, transport, this::shutdown);
+        ServerContext context = new ServerContext(config, registry, transport, this::shutdown, DirectMemoryBudget.DEFAULT);
         return new ServerBootstrap()
                 .group(group)
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {
@@ -106,6 +108,9 @@ public final class EpmdServer implements AutoCloseable {
                 })
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.ALLOCATOR, context.memory())
+                // a slow reader of a long NAMES reply holds at most this much beyond the kernel's buffer
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, REPLY_WATER_MARK)
                 // TCP_NODELAY: Netty already enables it on every accepted socket; setting it again cost a syscall
                 // epmd reads at most INBUF_SIZE - 1 bytes while the length is unknown (docs/protocol.md, Framing)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Epmd.FIRST_READ_SIZE))

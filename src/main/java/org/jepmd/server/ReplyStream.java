@@ -70,7 +70,10 @@ final class ReplyStream {
                 return;
             }
             if (piece == null) {
-                piece = source.next(ctx.alloc());
+                piece = fetch();
+            }
+            if (finished) {
+                return;
             }
             if (piece == null) {
                 finish();
@@ -100,11 +103,28 @@ final class ReplyStream {
      * waits for the delay, the close does not.
      */
     private void afterDelayedWrite() {
-        pending = source.next(ctx.alloc());
+        pending = fetch();
+        if (finished) {
+            return;
+        }
         if (pending == null) {
             finish();
         } else {
             ctx.executor().schedule(this::pump, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * The source's next piece; when the direct-memory budget cannot hold it, the reply is abandoned
+     * and the connection's handler hears of it (it closes the connection).
+     */
+    private ByteBuf fetch() {
+        try {
+            return source.next(ctx.alloc());
+        } catch (DirectMemoryBudget.Exhausted e) {
+            abandon(null);
+            ctx.pipeline().fireExceptionCaught(e);
+            return null;
         }
     }
 

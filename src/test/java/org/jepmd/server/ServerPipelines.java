@@ -17,7 +17,8 @@ public final class ServerPipelines {
 
     public ServerPipelines(ServerConfig config) {
         NodeRegistry registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
-        this.context = new ServerContext(config, registry, Transport.best(), shutdowns::incrementAndGet);
+        this.context = new ServerContext(config, registry, Transport.best(), shutdowns::incrementAndGet,
+                DirectMemoryBudget.DEFAULT);
         this.initializer = new EpmdChannelInitializer(context, channel -> true);
     }
 
