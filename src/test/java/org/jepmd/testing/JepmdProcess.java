@@ -41,11 +41,18 @@ public final class JepmdProcess extends LoggedProcess {
      */
     public static JepmdProcess start(List<String> wrapper, String shellPrefix, java.util.function.BooleanSupplier ready,
                                      int port, String... args) {
+        return start(List.of(), wrapper, shellPrefix, ready, port, args);
+    }
+
+    /** As {@link #start(List, String, java.util.function.BooleanSupplier, int, String...)}, with extra JVM options. */
+    public static JepmdProcess start(List<String> jvmOptions, List<String> wrapper, String shellPrefix,
+                                     java.util.function.BooleanSupplier ready, int port, String... args) {
         List<String> java = new ArrayList<>(List.of(
                 System.getProperty("java.home") + "/bin/java", "-Xmx256m", "-XX:+UseSerialGC",
                 // the daemon's own logging, not the quiet logback-test.xml on the test classpath
-                "-Dlogback.configurationFile=" + new File("target/classes/logback.xml").getAbsolutePath(),
-                "-cp", System.getProperty("java.class.path"), "org.jepmd.Main",
+                "-Dlogback.configurationFile=" + new File("target/classes/logback.xml").getAbsolutePath()));
+        java.addAll(jvmOptions);
+        java.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.jepmd.Main",
                 "-port", Integer.toString(port)));
         java.addAll(List.of(args));
         StringBuilder line = new StringBuilder(shellPrefix).append(" exec");
@@ -70,7 +77,8 @@ public final class JepmdProcess extends LoggedProcess {
         }
     }
 
-    private static boolean acceptsOnLoopback(int port) {
+    /** Whether something accepts connections on 127.0.0.1:{@code port}. */
+    public static boolean acceptsOnLoopback(int port) {
         try (Socket ignored = new Socket("127.0.0.1", port)) {
             return true;
         } catch (IOException e) {
