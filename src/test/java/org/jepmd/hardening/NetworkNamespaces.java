@@ -1,9 +1,14 @@
 package org.jepmd.hardening;
 
+import org.jepmd.testing.EpmdWire;
 import org.junit.jupiter.api.Assumptions;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -19,13 +24,19 @@ final class NetworkNamespaces implements AutoCloseable {
     final String client;
     final String serverIp;
     final String clientIp;
+    private final int subnet;
+    private final String serverLink;
+    private final String clientLink;
     private final List<Process> started = new ArrayList<>();
 
     private NetworkNamespaces(String tag, int subnet) {
         this.server = "jh-s-" + tag;
         this.client = "jh-c-" + tag;
+        this.subnet = subnet;
         this.serverIp = "10.200." + subnet + ".1";
         this.clientIp = "10.200." + subnet + ".2";
+        this.serverLink = "jhs" + tag;
+        this.clientLink = "jhc" + tag;
     }
 
     static NetworkNamespaces create() {
@@ -37,8 +48,8 @@ final class NetworkNamespaces implements AutoCloseable {
         run("ip", "netns", "del", probe);
         NetworkNamespaces ns = new NetworkNamespaces(tag, ThreadLocalRandom.current().nextInt(256));
         try {
-            String a = "jhs" + tag;
-            String b = "jhc" + tag;
+            String a = ns.serverLink;
+            String b = ns.clientLink;
             must("ip", "netns", "add", ns.server);
             must("ip", "netns", "add", ns.client);
             must("ip", "link", "add", a, "netns", ns.server, "type", "veth", "peer", "name", b, "netns", ns.client);
@@ -53,6 +64,41 @@ final class NetworkNamespaces implements AutoCloseable {
         } catch (RuntimeException e) {
             ns.close();
             throw e;
+        }
+    }
+
+    /**
+     * Gives the client {@code count} more addresses (10.201.N.10 and up), each a distinct peer to the
+     * server, which routes them over the veth pair.
+     */
+    List<String> addClientAddresses(int count) {
+        List<String> added = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String ip = "10.201." + subnet + "." + (10 + i);
+            must("ip", "-n", client, "addr", "add", ip + "/32", "dev", clientLink);
+            added.add(ip);
+        }
+        must("ip", "-n", server, "route", "add", "10.201." + subnet + ".0/24", "dev", serverLink);
+        return added;
+    }
+
+    /**
+     * A local node: a Python client on the server namespace's loopback that registers {@code name}
+     * with the daemon on {@code port} and holds the connection until {@link #close()}.
+     */
+    void registerLocalNode(int port, String name, int nodePort) throws IOException {
+        String script = String.join("\n",
+                "import socket, sys, time",
+                "s = socket.create_connection(('127.0.0.1', " + port + "), timeout=5)",
+                "s.sendall(bytes.fromhex(sys.argv[1]))",
+                "r = s.recv(16)",
+                "print('registered' if len(r) >= 2 and r[1] == 0 else 'refused ' + r.hex(), flush=True)",
+                "time.sleep(600)");
+        Process holder = spawn(server, "python3", "-c", script,
+                HexFormat.of().formatHex(EpmdWire.frame(EpmdWire.alive2(name, nodePort))));
+        String line = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (!"registered".equals(line)) {
+            throw new AssertionError("local registration of " + name + " failed: " + line);
         }
     }
 

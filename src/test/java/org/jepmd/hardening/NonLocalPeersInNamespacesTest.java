@@ -28,7 +28,7 @@ class NonLocalPeersInNamespacesTest {
              JepmdProcess jepmd = JepmdProcess.start(NetworkNamespaces.in(ns.server), "",
                      () -> NetClient.accepts(ns.client, ns.serverIp, PORT), PORT,
                      "-address", ns.serverIp, "-relaxed_command_check")) {
-            registerInsideServerNamespace(ns, "local1", 7001);
+            ns.registerLocalNode(PORT, "local1", 7001);
 
             assertTrue(ask(ns, EpmdWire.alive2("intruder", 7002)).closedSilently(), "remote ALIVE2 answered");
             assertTrue(ask(ns, new byte[] {'d'}).closedSilently(), "remote DUMP answered");
@@ -95,20 +95,5 @@ class NonLocalPeersInNamespacesTest {
 
     private static NetClient.Reply ask(NetworkNamespaces ns, byte[] payload) throws Exception {
         return NetClient.request(ns.client, ns.serverIp, PORT, EpmdWire.frame(payload));
-    }
-
-    /** A local node: a Python client on the server namespace's loopback that registers and holds on. */
-    private static void registerInsideServerNamespace(NetworkNamespaces ns, String name, int port) throws Exception {
-        String script = String.join("\n",
-                "import socket, sys, time",
-                "s = socket.create_connection(('127.0.0.1', " + PORT + "), timeout=5)",
-                "s.sendall(bytes.fromhex(sys.argv[1]))",
-                "r = s.recv(16)",
-                "print('registered' if len(r) >= 2 and r[1] == 0 else 'refused ' + r.hex(), flush=True)",
-                "time.sleep(600)");
-        Process holder = ns.spawn(ns.server, "python3", "-c", script,
-                java.util.HexFormat.of().formatHex(EpmdWire.frame(EpmdWire.alive2(name, port))));
-        BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
-        assertEquals("registered", out.readLine());
     }
 }

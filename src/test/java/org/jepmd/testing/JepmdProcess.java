@@ -37,7 +37,7 @@ public final class JepmdProcess extends LoggedProcess {
 
     /**
      * Starts jepmd as {@code wrapper... bash -c '<shellPrefix> exec java ...'} (e.g. wrapper
-     * {@code ip netns exec NS}) and waits up to 15 s until {@code ready} holds.
+     * {@code ip netns exec NS}) and waits up to 30 s until {@code ready} holds.
      */
     public static JepmdProcess start(List<String> wrapper, String shellPrefix, java.util.function.BooleanSupplier ready,
                                      int port, String... args) {
@@ -87,7 +87,7 @@ public final class JepmdProcess extends LoggedProcess {
     }
 
     private void awaitListening(java.util.function.BooleanSupplier ready) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (ready.getAsBoolean()) {
                 return;
@@ -98,7 +98,7 @@ public final class JepmdProcess extends LoggedProcess {
             Pause.millis(50);
         }
         close();
-        throw new IllegalStateException("jepmd did not listen on " + port + " within 15 s: " + output());
+        throw new IllegalStateException("jepmd did not listen on " + port + " within 30 s: " + output());
     }
 
     /** The port it listens on. */
