@@ -59,6 +59,23 @@ class StdioBufferTest {
         return descriptor;
     }
 
+    /** {@code text} in {@code fwrites} pieces: nothing written until flush(), then one write of all of it. */
+    private static void assertHeldUntilExit(int size, boolean lineBuffered, String text, int... fwrites)
+            throws IOException {
+        byte[] data = text.getBytes(StandardCharsets.US_ASCII);
+        Descriptor descriptor = new Descriptor();
+        StdioBuffer held = new StdioBuffer(descriptor, size, lineBuffered);
+        int offset = 0;
+        for (int piece : fwrites) {
+            held.write(data, offset, piece);
+            offset += piece;
+        }
+        assertEquals(data.length, offset);
+        assertEquals(List.of(), descriptor.writes);
+        held.flush();
+        assertEquals(List.of(data.length), descriptor.writes);
+    }
+
     @Test
     void aPipeGetsWholeBuffersThenTheRestAtExit() throws IOException {
         Descriptor pipe = new Descriptor();
@@ -68,14 +85,7 @@ class StdioBufferTest {
 
     @Test
     void aSmallOutputIsOneWriteAtExit() throws IOException {
-        Descriptor pipe = new Descriptor();
-        StdioBuffer buffer = new StdioBuffer(pipe, 4096, false);
-        byte[] data = "epmd: up and running on port 4369 with data:\nname a at port 1\n".getBytes(StandardCharsets.US_ASCII);
-        buffer.write(data, 0, 45);
-        buffer.write(data, 45, data.length - 45);
-        assertEquals(List.of(), pipe.writes);
-        buffer.flush();
-        assertEquals(List.of(data.length), pipe.writes);
+        assertHeldUntilExit(4096, false, "epmd: up and running on port 4369 with data:\nname a at port 1\n", 45, 17);
     }
 
     @Test
@@ -92,13 +102,7 @@ class StdioBufferTest {
 
     @Test
     void aTerminalKeepsAnUnfinishedLineUntilExit() throws IOException {
-        Descriptor pty = new Descriptor();
-        StdioBuffer buffer = new StdioBuffer(pty, 1024, true);
-        byte[] data = "epmd: Name too long!".getBytes(StandardCharsets.US_ASCII);
-        buffer.write(data, 0, data.length);
-        assertEquals(List.of(), pty.writes);
-        buffer.flush();
-        assertEquals(List.of(data.length), pty.writes);
+        assertHeldUntilExit(1024, true, "epmd: Name too long!", 20);
     }
 
     @Test
