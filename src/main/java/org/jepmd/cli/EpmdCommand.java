@@ -151,8 +151,7 @@ public final class EpmdCommand implements Callable<Integer> {
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .setParameterExceptionHandler((e, args) -> {
-                    err.print(Usage.epmdUsage());
-                    err.flush();
+                    Usage.printEpmdUsage(err);
                     return 1;
                 })
                 .setExecutionStrategy(parseResult -> {

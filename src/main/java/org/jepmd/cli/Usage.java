@@ -6,7 +6,10 @@ import picocli.CommandLine.Model.OptionSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -23,6 +26,9 @@ public final class Usage {
             "-relaxed_command_check", "-systemd", "-packet_timeout", "-delay_accept", "-delay_write",
             "-names", "-kill", "-stop", "-dump", "-started");
 
+    /** Headings that epmd's usage() prints together with the empty line before them ("\nDbgExtra options\n"). */
+    private static final Set<String> HEADINGS_AFTER_EMPTY_LINE = Set.of("DbgExtra options\n", "Interactive options\n");
+
     private static final String EPMD_USAGE = load();
 
     private Usage() {
@@ -31,6 +37,35 @@ public final class Usage {
     /** epmd's usage text, exactly as {@code epmd -h} writes it to stderr. */
     public static String epmdUsage() {
         return EPMD_USAGE;
+    }
+
+    /**
+     * Prints epmd's usage text as epmd's usage() does: one {@code fprintf(stderr, ...)} per line,
+     * an empty line going with the line before it or, before a heading, with the heading; on an
+     * unbuffered stderr each is one {@code write()}.
+     */
+    public static void printEpmdUsage(PrintStream err) {
+        for (String fprintf : epmdUsageWrites()) {
+            err.print(fprintf);
+        }
+        err.flush();
+    }
+
+    /** epmd's usage text cut where epmd's usage() cuts it into {@code fprintf()} calls. */
+    static List<String> epmdUsageWrites() {
+        List<String> writes = new ArrayList<>();
+        String[] lines = EPMD_USAGE.split("(?<=\n)");
+        for (int i = 0; i < lines.length; i++) {
+            boolean emptyLine = lines[i].equals("\n");
+            if (emptyLine && i + 1 < lines.length && HEADINGS_AFTER_EMPTY_LINE.contains(lines[i + 1])) {
+                writes.add(lines[i] + lines[++i]);
+            } else if (emptyLine && !writes.isEmpty()) {
+                writes.set(writes.size() - 1, writes.get(writes.size() - 1) + lines[i]);
+            } else {
+                writes.add(lines[i]);
+            }
+        }
+        return writes;
     }
 
     /** The {@code --help} text: epmd's usage, then jepmd's options and environment. */
