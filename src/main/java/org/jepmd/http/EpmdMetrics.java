@@ -1,6 +1,7 @@
 package org.jepmd.http;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -58,6 +59,9 @@ public final class EpmdMetrics implements EpmdEvents {
         GaugeWithCallback.builder().name("jepmd_direct_memory_budget_bytes")
                 .help("Direct memory EPMD connections may hold; beyond it the connection that asks is closed")
                 .callback(callback -> callback.call(memory.limit())).register(registry);
+        CounterWithCallback.builder().name("jepmd_direct_memory_refusals")
+                .help("Allocations refused because the direct-memory budget was used up; each closed its connection")
+                .callback(callback -> callback.call(memory.refusals())).register(registry);
         accepted.initLabelValues("local");
         accepted.initLabelValues("remote");
         for (EpmdTag tag : REQUESTS) {

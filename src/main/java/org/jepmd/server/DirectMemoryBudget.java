@@ -7,6 +7,7 @@ import io.netty.util.internal.PlatformDependent;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The allocator of every EPMD connection: unpooled buffers (a connection's bytes are few and
@@ -23,6 +24,7 @@ public final class DirectMemoryBudget extends AbstractByteBufAllocator {
 
     private final UnpooledByteBufAllocator memory = new UnpooledByteBufAllocator(true);
     private final long limit;
+    private final LongAdder refusals = new LongAdder();
     private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
 
     public DirectMemoryBudget(long limit) {
@@ -39,6 +41,11 @@ public final class DirectMemoryBudget extends AbstractByteBufAllocator {
         return limit;
     }
 
+    /** Allocations refused so far, each of which closed a connection. */
+    public long refusals() {
+        return refusals.sum();
+    }
+
     /**
      * True at most once a second: a flood of refused allocations is logged as one line, not one
      * line per connection.
@@ -52,6 +59,7 @@ public final class DirectMemoryBudget extends AbstractByteBufAllocator {
     @Override
     protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
         if (used() + initialCapacity > limit) {
+            refusals.increment();
             throw new Exhausted(initialCapacity, used(), limit);
         }
         return memory.directBuffer(initialCapacity, maxCapacity);

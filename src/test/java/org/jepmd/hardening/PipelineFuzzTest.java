@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import net.jqwik.api.Arbitraries;
@@ -24,6 +25,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import org.jepmd.protocol.NodeInfo;
 import org.jepmd.protocol.NodeName;
 import org.jepmd.registry.RegisteredNode;
+import org.jepmd.server.DirectMemoryBudget;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.ServerPipelines;
 import org.jepmd.testing.EpmdWire;
@@ -63,6 +65,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code junit-platform.properties}.
  */
 class PipelineFuzzTest {
+    /**
+     * A direct-memory budget of 40 bytes: two small replies fit, a NAMES piece never does, so
+     * replies fail and close their connections throughout.
+     */
+    private static final DirectMemoryBudget TIGHT_BUDGET = new DirectMemoryBudget(40);
     static final AtomicLong SEQUENCES = new AtomicLong();
     static final AtomicLong PACKETS = new AtomicLong();
     static final AtomicLong REGISTRATIONS = new AtomicLong();
@@ -106,8 +113,10 @@ class PipelineFuzzTest {
         jepmd.setLevel(savedLevel);
         jepmd.setAdditive(true);
         ((Logger) LoggerFactory.getLogger("io.netty")).detachAppender(CAPTURE);
-        System.out.printf("fuzz: %d sequences, %d packets, %d registrations, %d problems%n",
-                SEQUENCES.get(), PACKETS.get(), REGISTRATIONS.get(), PROBLEMS.size());
+        System.out.printf("fuzz: %d sequences, %d packets, %d registrations, %d problems, %d replies refused by the tight budget%n",
+                SEQUENCES.get(), PACKETS.get(), REGISTRATIONS.get(), PROBLEMS.size(), TIGHT_BUDGET.refusals());
+        assertTrue(TIGHT_BUDGET.refusals() > 0, "the tight budget never ran out: the memory-pressure property tested nothing");
+        assertEquals(0, TIGHT_BUDGET.used(), "direct memory still held after every connection closed");
     }
 
     /** Collects leaked buffers: PARANOID tracks every buffer; a GC plus fresh allocations make it report. */
@@ -157,10 +166,20 @@ class PipelineFuzzTest {
 
     @Property(shrinking = net.jqwik.api.ShrinkingMode.BOUNDED)
     void thePipelineSurvivesAnySequenceAndKeepsEveryLiveRegistration(@ForAll("sequences") List<Action> actions) {
+        run(actions, DirectMemoryBudget.DEFAULT);
+    }
+
+    /** The same under memory pressure: a reply that does not fit closes its connection, and nothing else. */
+    @Property(shrinking = net.jqwik.api.ShrinkingMode.BOUNDED)
+    void thePipelineSurvivesAnySequenceWithoutDirectMemory(@ForAll("sequences") List<Action> actions) {
+        run(actions, TIGHT_BUDGET);
+    }
+
+    private static void run(List<Action> actions, DirectMemoryBudget memory) {
         SEQUENCES.incrementAndGet();
         ServerConfig config = ServerConfig.builder().packetTimeout(Duration.ofSeconds(2))
                 .takeoverGrace(Duration.ofMillis(300)).build();
-        World world = new World(new ServerPipelines(config));
+        World world = new World(new ServerPipelines(config, memory));
         try {
             for (Action action : actions) {
                 world.apply(action);
@@ -299,7 +318,7 @@ class PipelineFuzzTest {
 
         private void send(Conn conn, byte[] bytes) {
             conn.sent.writeBytes(bytes);
-            conn.channel.writeInbound(conn.channel.alloc().buffer(bytes.length).writeBytes(bytes));
+            conn.channel.writeInbound(Unpooled.copiedBuffer(bytes));
         }
 
         private Conn pick(int which) {
@@ -356,7 +375,7 @@ class PipelineFuzzTest {
         private byte[] lookup(NodeName name) {
             Conn probe = new Conn(server.connect(LOCAL_PEER, SERVER));
             byte[] payload = EpmdWire.concat(new byte[] {'z'}, name.bytes());
-            probe.channel.writeInbound(probe.channel.alloc().buffer().writeBytes(EpmdWire.frame(payload)));
+            probe.channel.writeInbound(Unpooled.copiedBuffer(EpmdWire.frame(payload)));
             for (int i = 0; i < 3; i++) {
                 probe.channel.runPendingTasks();
                 drain(probe);

@@ -47,7 +47,12 @@ class SoakTest {
     void mixedChurnLosesNoRegistrationAndMemoryStaysFlat() throws Exception {
         long seconds = Long.getLong("jepmd.soakSeconds");
         int port = FreePorts.next();
-        try (JepmdProcess jepmd = JepmdProcess.start(port, "-packet_timeout", "2")) {
+        // -Djepmd.soakMemoryPressure=true: the launcher's direct memory scaled down to 4 MiB, and floods
+        // of half-sent requests that would exceed it come and go throughout
+        boolean pressure = Boolean.getBoolean("jepmd.soakMemoryPressure");
+        List<String> jvm = pressure ? List.of("-XX:MaxDirectMemorySize=4m", "-Dio.netty.allocator.type=unpooled") : List.of();
+        try (JepmdProcess jepmd = JepmdProcess.start(jvm, List.of(), "", () -> JepmdProcess.acceptsOnLoopback(port),
+                port, "-packet_timeout", "2")) {
             long pid = jepmd.process().pid();
             List<Socket> stable = new ArrayList<>();
             List<byte[]> stableReplies = new ArrayList<>();
@@ -56,13 +61,16 @@ class SoakTest {
                 stableReplies.add(Lookups.port2(port, "stable" + i));
             }
             long idleBefore = heapAfterGc(pid);
-            ExecutorService pool = Executors.newFixedThreadPool(6);
+            ExecutorService pool = Executors.newFixedThreadPool(7);
             pool.submit(() -> loop("churn", r -> churn(port, r)));
             pool.submit(() -> loop("restart", r -> fastRestart(port)));
             pool.submit(() -> loop("lookup", r -> lookup(port, r, stableReplies)));
             pool.submit(() -> loop("names", r -> names(port)));
             pool.submit(() -> loop("slow", r -> slowClients(port, r)));
             pool.submit(() -> loop("garbage", r -> garbage(port, r)));
+            if (pressure) {
+                pool.submit(() -> loop("flood", r -> flood(port)));
+            }
 
             List<String> memory = new ArrayList<>();
             long start = System.nanoTime();
@@ -87,7 +95,7 @@ class SoakTest {
             long listed = names.lines().filter(l -> l.startsWith("name ")).count();
             assertEquals(STABLE, listed, "registrations left behind by churn: " + names);
             long idleAfter = heapAfterGc(pid);
-            System.out.println("soak " + seconds + " s: " + counts);
+            System.out.println("soak " + seconds + " s" + (pressure ? " under memory pressure" : "") + ": " + counts);
             memory.forEach(m -> System.out.println("  memory " + m));
             System.out.println("  idle heap after full GC: before churn " + idleBefore + "K, after churn " + idleAfter
                     + "K; rss at end " + rssKb(pid) + "K");
@@ -96,6 +104,15 @@ class SoakTest {
             for (Socket s : stable) {
                 s.close();
             }
+        }
+    }
+
+    /** 1,500 connections that send one byte each, held for a second, then closed. */
+    private static void flood(int port) throws Exception {
+        List<Socket> attackers = HalfSentFloodTest.halfSend(port, 1_500);
+        Thread.sleep(1_000);
+        for (Socket attacker : attackers) {
+            attacker.close();
         }
     }
 

@@ -16,9 +16,13 @@ public final class ServerPipelines {
     private final AtomicInteger shutdowns = new AtomicInteger();
 
     public ServerPipelines(ServerConfig config) {
+        this(config, DirectMemoryBudget.DEFAULT);
+    }
+
+    /** Connections that allocate from {@code memory}, e.g. a budget small enough to run out. */
+    public ServerPipelines(ServerConfig config, DirectMemoryBudget memory) {
         NodeRegistry registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
-        this.context = new ServerContext(config, registry, Transport.best(), shutdowns::incrementAndGet,
-                DirectMemoryBudget.DEFAULT);
+        this.context = new ServerContext(config, registry, Transport.best(), shutdowns::incrementAndGet, memory);
         this.initializer = new EpmdChannelInitializer(context, channel -> true);
     }
 
@@ -45,6 +49,7 @@ public final class ServerPipelines {
                 return local;
             }
         };
+        channel.config().setAllocator(context.memory());
         channel.pipeline().addLast(initializer);
         try {
             channel.register();
