@@ -39,8 +39,14 @@ class DaemonShortcutTest {
             EpmdCommand viaPicocli = picocli(env, args);
             EpmdCommand viaShortcut = DaemonShortcut.parse(args, env, NOWHERE, NOWHERE);
             assertNotNull(viaShortcut, "the shortcut declined " + line);
-            ServerConfig expected = viaPicocli.serverConfig().build();
-            assertEquals(expected, viaShortcut.serverConfig().build(), line);
+            // the default connection cap fits the descriptors open at the instant of build(), which other
+            // tests in this JVM change: the shortcut's config must equal picocli's built just before or after
+            ServerConfig before = viaPicocli.serverConfig().build();
+            ServerConfig built = viaShortcut.serverConfig().build();
+            ServerConfig after = viaPicocli.serverConfig().build();
+            if (!built.equals(after)) {
+                assertEquals(before, built, line);
+            }
             assertEquals(viaPicocli.operations(), viaShortcut.operations(), line);
             assertEquals(viaPicocli.daemon, viaShortcut.daemon, line);
         }
