@@ -25,6 +25,8 @@ import java.net.SocketAddress;
  *   <tr><td>{@code non_local}</td><td>WARN</td><td>request, peer</td></tr>
  *   <tr><td>{@code timeout}</td><td>WARN</td><td>peer</td></tr>
  *   <tr><td>{@code drop}</td><td>WARN</td><td>request, reason (epmd's log message), peer</td></tr>
+ *   <tr><td>{@code query_denied}</td><td>WARN</td><td>request ({@code NAMES_REQ}, {@code PORT_PLEASE2_REQ},
+ *       {@code "GET /nodes"}), peer</td></tr>
  * </table>
  */
 public final class AuditLog implements EpmdEvents {
@@ -101,5 +103,10 @@ public final class AuditLog implements EpmdEvents {
     @Override
     public void queryDenied(EpmdTag tag, SocketAddress peer) {
         write(Level.WARN, new AuditLine("query_denied").add("request", request(tag)).add("peer", Peers.text(peer)));
+    }
+
+    @Override
+    public void httpQueryDenied(String request, SocketAddress peer) {
+        write(Level.WARN, new AuditLine("query_denied").add("request", request).add("peer", Peers.text(peer)));
     }
 }

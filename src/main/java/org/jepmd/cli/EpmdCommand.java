@@ -120,6 +120,11 @@ public final class EpmdCommand implements Callable<Integer> {
             description = "Connections of the total kept for loopback peers (default 16).")
     Integer loopbackReserve;
 
+    @Option(names = "-ipv6_peer_prefix", paramLabel = "Bits", converter = HardeningOptions.Positive.class,
+            description = "IPv6 addresses sharing this many leading bits count as one peer for"
+                    + " -max_connections_per_peer (default 64).")
+    Integer ipv6PeerPrefix;
+
     @Spec
     CommandSpec spec;
 
@@ -243,7 +248,8 @@ public final class EpmdCommand implements Callable<Integer> {
         if (allowQuery != null) {
             config.queryAccess(allowQuery);
         }
-        config.connectionLimits(HardeningOptions.limits(spec, maxConnections, maxConnectionsPerPeer, loopbackReserve));
+        config.connectionLimits(HardeningOptions.limits(spec, maxConnections, maxConnectionsPerPeer, loopbackReserve,
+                ipv6PeerPrefix));
         return config;
     }
 

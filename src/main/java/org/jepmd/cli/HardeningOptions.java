@@ -57,13 +57,15 @@ final class HardeningOptions {
     }
 
     /** The limits from the options, defaults where absent; a usage error when they contradict. */
-    static ConnectionLimits limits(CommandSpec spec, Integer total, Integer perPeer, Integer reserve) {
+    static ConnectionLimits limits(CommandSpec spec, Integer total, Integer perPeer, Integer reserve,
+                                   Integer ipv6PeerPrefix) {
         ConnectionLimits defaults = ConnectionLimits.forThisProcess();
         try {
             return new ConnectionLimits(total == null ? defaults.maxTotal() : total,
                     perPeer == null ? defaults.maxPerPeer() : perPeer,
                     reserve == null ? Math.min(defaults.loopbackReserve(), (total == null ? defaults.maxTotal() : total) - 1)
-                            : reserve);
+                            : reserve,
+                    ipv6PeerPrefix == null ? defaults.ipv6PeerPrefix() : ipv6PeerPrefix);
         } catch (IllegalArgumentException e) {
             if (spec == null) {
                 throw e;

@@ -25,6 +25,9 @@ public final class EpmdMetrics implements EpmdEvents {
     private static final EpmdTag[] REQUESTS = {EpmdTag.ALIVE2_REQ, EpmdTag.PORT_PLEASE2_REQ, EpmdTag.NAMES_REQ,
         EpmdTag.DUMP_REQ, EpmdTag.KILL_REQ, EpmdTag.STOP_REQ};
 
+    /** The {@code request} label of a refused {@code GET /nodes}. */
+    private static final String HTTP_NODES = "http_nodes";
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter accepted = counter("jepmd_connections_accepted", "Connections accepted, by peer locality", "peer");
     private final Gauge open = gauge("jepmd_connections_open", "Connections open now, registration connections included");
@@ -45,11 +48,16 @@ public final class EpmdMetrics implements EpmdEvents {
     private final Counter connectionsRefused = counter("jepmd_connections_refused",
             "New connections closed at once because a connection limit was reached, by limit", "limit");
     private final Counter queriesDenied = counter("jepmd_queries_denied",
-            "NAMES and PORT_PLEASE2 from peers outside -allow_query, closed unanswered, by request", "request");
+            "NAMES and PORT_PLEASE2 from peers outside -allow_query, closed unanswered, and HTTP /nodes"
+                    + " refused to them (http_nodes), by request", "request");
     private final Counter acceptFailures = counter("jepmd_accept_failures",
             "accept() failures on listening sockets (e.g. out of file descriptors)");
     private final Counter bytesIn = counter("jepmd_received_bytes", "Bytes read from EPMD connections");
     private final Counter bytesOut = counter("jepmd_sent_bytes", "Bytes written to EPMD connections");
+    private final Counter httpRefused = counter("jepmd_http_connections_refused",
+            "HTTP connections closed at once because an HTTP connection limit was reached, by limit", "limit");
+    private final Counter httpTimedOut = counter("jepmd_http_connections_timed_out",
+            "HTTP connections closed at their deadline, a request or its reply still unfinished");
 
     public EpmdMetrics() {
         DirectMemoryBudget memory = DirectMemoryBudget.DEFAULT;
@@ -87,6 +95,9 @@ public final class EpmdMetrics implements EpmdEvents {
         connectionsRefused.initLabelValues("per_peer");
         queriesDenied.initLabelValues(label(EpmdTag.NAMES_REQ));
         queriesDenied.initLabelValues(label(EpmdTag.PORT_PLEASE2_REQ));
+        queriesDenied.initLabelValues(HTTP_NODES);
+        httpRefused.initLabelValues("total");
+        httpRefused.initLabelValues("per_peer");
     }
 
     private Counter counter(String name, String help, String... labels) {
@@ -178,6 +189,21 @@ public final class EpmdMetrics implements EpmdEvents {
     @Override
     public void queryDenied(EpmdTag tag, SocketAddress peer) {
         queriesDenied.labelValues(label(tag)).inc();
+    }
+
+    @Override
+    public void httpQueryDenied(String request, SocketAddress peer) {
+        queriesDenied.labelValues(HTTP_NODES).inc();
+    }
+
+    /** An HTTP connection was closed at once by an HTTP connection limit ({@code "total"}, {@code "per_peer"}). */
+    void httpConnectionRefused(String limit) {
+        httpRefused.labelValues(limit).inc();
+    }
+
+    /** An HTTP connection was closed at its deadline. */
+    void httpTimedOut() {
+        httpTimedOut.inc();
     }
 
     @Override

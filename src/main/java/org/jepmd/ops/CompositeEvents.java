@@ -131,6 +131,13 @@ public final class CompositeEvents implements EpmdEvents {
     }
 
     @Override
+    public void httpQueryDenied(String request, SocketAddress peer) {
+        for (EpmdEvents o : observers) {
+            o.httpQueryDenied(request, peer);
+        }
+    }
+
+    @Override
     public void acceptFailed() {
         for (EpmdEvents o : observers) {
             o.acceptFailed();

@@ -91,6 +91,15 @@ public interface EpmdEvents {
     default void queryDenied(EpmdTag tag, SocketAddress peer) {
     }
 
+    /**
+     * An HTTP request for the registrations ({@code GET /nodes}) came from a peer outside
+     * {@code -allow_query} and was refused.
+     *
+     * @param request the method and path, e.g. {@code "GET /nodes"}
+     */
+    default void httpQueryDenied(String request, SocketAddress peer) {
+    }
+
     /** accept() failed on a listening socket (e.g. out of descriptors); the daemon keeps running. */
     default void acceptFailed() {
     }

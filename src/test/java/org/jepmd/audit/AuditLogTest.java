@@ -130,6 +130,32 @@ class AuditLogTest {
     }
 
     @Test
+    void charactersThatForgeOrDisguiseALineAreEscapedAndQuoted() throws Exception {
+        // name as registered -> as audited: bidi override, NEL, line and paragraph separators, C1 CSI, isolates
+        String[][] cases = {
+            {"gpj\u202Eexe", "\"gpj\\\\u202eexe\""},
+            {"a\u0085b", "\"a\\\\u0085b\""},
+            {"a\u2028b", "\"a\\\\u2028b\""},
+            {"a\u2029b", "\"a\\\\u2029b\""},
+            {"a\u009B2Jb", "\"a\\\\u009b2Jb\""},
+            {"a\u2066b\u2069\u200F", "\"a\\\\u2066b\\\\u2069\\\\u200f\""},
+        };
+        try (RunningJepmd jepmd = audited(b -> b)) {
+            for (int i = 0; i < cases.length; i++) {
+                try (EpmdWire.Conn node = EpmdWire.connect(jepmd.port())) {
+                    node.send(EpmdWire.frame(EpmdWire.alive2(cases[i][0], 40100 + i)));
+                    assertEquals(0, node.readExactly(6, 5000)[1], "registration of case " + i);
+                    awaitLine("event=register name=" + cases[i][1] + " port=" + (40100 + i) + " .*");
+                }
+            }
+        }
+        for (ILoggingEvent event : lines.list) {
+            String line = event.getFormattedMessage();
+            assertTrue(line.chars().allMatch(c -> c >= 0x20 && c < 0x7F), "raw character in: " + line);
+        }
+    }
+
+    @Test
     void queryFromOutsideAllowQueryIsAudited() throws Exception {
         new AuditLog().queryDenied(org.jepmd.protocol.EpmdTag.NAMES_REQ,
                 new java.net.InetSocketAddress("192.0.2.7", 40000));

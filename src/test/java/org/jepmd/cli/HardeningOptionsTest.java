@@ -40,12 +40,16 @@ class HardeningOptionsTest {
         assertEquals(new ConnectionLimits(300, 20, 5), config.connectionLimits());
         assertEquals(new ConnectionLimits(5, 1000, 4), parse("-max_connections", "5").connectionLimits(),
                 "the default reserve shrinks to fit a small total");
+        assertEquals(new ConnectionLimits(300, 20, 5, 56), parse("-max_connections", "300", "-max_connections_per_peer",
+                "20", "-loopback_reserve", "5", "-ipv6_peer_prefix", "56").connectionLimits());
+        assertEquals(64, parse().connectionLimits().ipv6PeerPrefix(), "IPv6 peers grouped by /64 by default");
     }
 
     @Test
     void badValuesAreUsageErrorsWithEpmdsUsageText() {
         for (String[] args : new String[][] {{"-allow_query", "example.org"}, {"-max_connections", "0"},
-                {"-max_connections", "10", "-loopback_reserve", "10"}, {"-max_connections_per_peer", "x"}}) {
+                {"-max_connections", "10", "-loopback_reserve", "10"}, {"-max_connections_per_peer", "x"},
+                {"-ipv6_peer_prefix", "0"}, {"-ipv6_peer_prefix", "129"}}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int exit = EpmdCommand.commandLine(Map.of(), System.out, new PrintStream(err, true)).execute(args);
             assertEquals(1, exit, String.join(" ", args));

@@ -98,9 +98,49 @@ class ConnectionGuardTest {
     }
 
     @Test
+    void ipv6PeersInOne64CountAsOnePeer() throws Exception {
+        ConnectionGuard guard = new ConnectionGuard(new ConnectionLimits(40, 2, 0));
+        int admitted = 0;
+        for (int i = 1; i <= 20; i++) {
+            for (int c = 0; c < 2; c++) {
+                if (guard.admit(new FromPeer("2001:db8:1:2::" + Integer.toHexString(i), 1000 + c)) == null) {
+                    admitted++;
+                }
+            }
+        }
+        assertEquals(2, admitted, "20 addresses of one /64 with 2 connections per peer");
+        assertEquals(ConnectionGuard.Refusal.PER_PEER, guard.admit(new FromPeer("2001:db8:1:2:ffff::1", 1)),
+                "any address of that /64");
+        assertNull(guard.admit(new FromPeer("2001:db8:1:3::1", 1)), "the next /64 is another peer");
+        assertNull(guard.admit(new FromPeer("::ffff:192.0.2.1", 1)), "an IPv4-mapped peer counts as its IPv4 address");
+        assertNull(guard.admit(new FromPeer("192.0.2.2", 1)));
+    }
+
+    @Test
+    void theIpv6PeerPrefixIsConfigurable() throws Exception {
+        ConnectionGuard perAddress = new ConnectionGuard(new ConnectionLimits(40, 2, 0, 128));
+        for (int i = 1; i <= 20; i++) {
+            assertNull(perAddress.admit(new FromPeer("2001:db8:1:2::" + Integer.toHexString(i), 1)));
+            assertNull(perAddress.admit(new FromPeer("2001:db8:1:2::" + Integer.toHexString(i), 2)));
+        }
+        assertEquals(ConnectionGuard.Refusal.TOTAL, perAddress.admit(new FromPeer("2001:db8:1:2::ff", 1)),
+                "with /128 each address is a peer of its own, up to the total");
+
+        ConnectionGuard perSite = new ConnectionGuard(new ConnectionLimits(40, 2, 0, 48));
+        assertNull(perSite.admit(new FromPeer("2001:db8:1:2::1", 1)));
+        assertNull(perSite.admit(new FromPeer("2001:db8:1:ff::1", 1)));
+        assertEquals(ConnectionGuard.Refusal.PER_PEER, perSite.admit(new FromPeer("2001:db8:1:7::9", 1)),
+                "with /48 a whole site is one peer");
+        assertNull(perSite.admit(new FromPeer("2001:db8:2::1", 1)));
+    }
+
+    @Test
     void limitsRejectNonsense() {
         assertThrows(IllegalArgumentException.class, () -> new ConnectionLimits(0, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new ConnectionLimits(10, 1, 10));
+        assertThrows(IllegalArgumentException.class, () -> new ConnectionLimits(10, 1, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ConnectionLimits(10, 1, 0, 129));
+        assertEquals(64, ConnectionLimits.DEFAULT.ipv6PeerPrefix());
         assertTrue(ConnectionLimits.DEFAULT.maxTotal() > 1_024 * 40, "defaults far above epmd's table");
     }
 

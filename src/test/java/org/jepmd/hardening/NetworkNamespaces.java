@@ -102,6 +102,12 @@ final class NetworkNamespaces implements AutoCloseable {
         }
     }
 
+    /** Adds {@code address/prefix} to {@code namespace}'s veth end, usable at once (no duplicate address detection). */
+    void addIpv6(String namespace, String address, int prefix) {
+        must("ip", "-n", namespace, "addr", "add", address + "/" + prefix, "dev",
+                namespace.equals(server) ? serverLink : clientLink, "nodad");
+    }
+
     /** {@code ip netns exec <ns>} as a command prefix. */
     static List<String> in(String namespace) {
         return List.of("ip", "netns", "exec", namespace);

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,22 +26,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ObservabilityServerTest {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final EpmdMetrics metrics = new EpmdMetrics();
+    private JepmdWithHttp served;
     private RunningJepmd jepmd;
     private ObservabilityServer http;
 
     @BeforeEach
     void start() throws Exception {
-        jepmd = RunningJepmd.start(b -> b.events(metrics).relaxedCommandCheck(true));
-        http = ObservabilityServer.start(new InetSocketAddress("127.0.0.1", 0), jepmd.server(), metrics);
+        served = JepmdWithHttp.start(metrics, b -> b.relaxedCommandCheck(true));
+        jepmd = served.jepmd;
+        http = served.http;
     }
 
     @AfterEach
     void stop() {
-        if (http != null) {
-            http.close();
-        }
-        if (jepmd != null) {
-            jepmd.close();
+        if (served != null) {
+            served.close();
         }
     }
 
@@ -144,6 +142,31 @@ class ObservabilityServerTest {
             assertTrue(nodes.body().matches("(?s).*\"peer\":\"\\[::1]:\\d+\".*\"peer\":\"127\\.0\\.0\\.1:\\d+\".*"),
                     nodes.body());
             assertTrue(nodes.body().matches("(?s).*\"registeredAt\":\"20\\d\\d-\\d\\d-\\d\\dT[^\"]+Z\".*"), nodes.body());
+        }
+    }
+
+    @Test
+    void aNodesListLargerThanOneChunkArrivesWhole() throws Exception {
+        List<EpmdWire.Conn> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < 120; i++) {
+                EpmdWire.Conn node = EpmdWire.connect(jepmd.port());
+                nodes.add(node);
+                node.send(EpmdWire.frame(EpmdWire.alive2("node" + i, 41000 + i)));
+                node.readExactly(6, 5000);
+            }
+            HttpResponse<String> response = get("/nodes");
+            assertEquals(200, response.statusCode());
+            assertTrue(response.body().length() > 2 * HttpExchangeHandler.CHUNK_BYTES, "only " + response.body().length());
+            assertEquals(response.body().getBytes(StandardCharsets.UTF_8).length,
+                    Long.parseLong(response.headers().firstValue("content-length").orElse("-1")));
+            assertTrue(response.body().endsWith("}]}\n"), response.body());
+            for (int i = 0; i < 120; i++) {
+                assertTrue(response.body().contains("{\"name\":\"node" + i + "\",\"port\":" + (41000 + i) + ","), "node" + i);
+            }
+            assertEquals(200, get("/health").statusCode(), "the connection serves on after a chunked reply");
+        } finally {
+            nodes.forEach(EpmdWire.Conn::close);
         }
     }
 

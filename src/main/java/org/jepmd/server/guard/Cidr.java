@@ -50,6 +50,13 @@ public record Cidr(byte[] network, int prefix) {
         return new Cidr(mask(bytes, prefix), prefix);
     }
 
+    /** The network of {@code prefix} bits around {@code address}: {@code 2001:db8::/64} for {@code 2001:db8::7}, 64. */
+    public static Cidr around(InetAddress address, int prefix) {
+        byte[] bytes = address.getAddress();
+        int bits = Math.min(prefix, bytes.length * 8);
+        return new Cidr(mask(bytes, bits), bits);
+    }
+
     /** True if {@code address} lies in this network (same family only). */
     public boolean contains(InetAddress address) {
         byte[] bytes = address.getAddress();

@@ -2,6 +2,7 @@ package org.jepmd.server.guard;
 
 import io.netty.channel.Channel;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -15,18 +16,30 @@ import static org.jepmd.server.EpmdLog.LOG;
  * Admits or turns away each accepted connection by the {@link ConnectionLimits}, before any of its
  * bytes are read. Counts are taken at accept and given back when the connection closes; a
  * connection turned away is closed at once and touches neither the registry nor other connections.
+ * A peer is an IPv4 address, or an IPv6 network of {@link ConnectionLimits#ipv6PeerPrefix()} bits
+ * (a /64 by default): one host can use every address of its /64.
  * Thread-safe: accepts of all listening sockets share one guard.
  */
 public final class ConnectionGuard {
     private static final long LOG_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private final String what;
     private final ConnectionLimits limits;
     private final AtomicInteger open = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perPeer = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Cidr, AtomicInteger> perPeer = new ConcurrentHashMap<>();
     /** When the last "limit reached" line was logged: at most one per {@link #LOG_INTERVAL_NANOS}. */
     private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private final AtomicLong refusedSinceLog = new AtomicLong();
 
+    /** A guard for EPMD connections. */
     public ConnectionGuard(ConnectionLimits limits) {
+        this("connection", limits);
+    }
+
+    /**
+     * @param what the connections guarded, as the log line names them: {@code "HTTP connection"}
+     */
+    public ConnectionGuard(String what, ConnectionLimits limits) {
+        this.what = what;
         this.limits = limits;
     }
 
@@ -62,23 +75,29 @@ public final class ConnectionGuard {
         if (!tryIncrement(open, ceiling)) {
             return refused(Refusal.TOTAL, channel.remoteAddress());
         }
+        Cidr peer = loopback ? null : peerOf(address);
         AtomicInteger mine = null;
         if (!loopback) {
-            mine = perPeer.computeIfAbsent(address, a -> new AtomicInteger());
+            mine = perPeer.computeIfAbsent(peer, a -> new AtomicInteger());
             if (!tryIncrement(mine, limits.maxPerPeer())) {
                 open.decrementAndGet();
                 return refused(Refusal.PER_PEER, channel.remoteAddress());
             }
         }
         AtomicInteger peerCount = mine;
-        channel.closeFuture().addListener(f -> release(address, peerCount));
+        channel.closeFuture().addListener(f -> release(peer, peerCount));
         return null;
     }
 
-    private void release(InetAddress address, AtomicInteger peerCount) {
+    /** The peer {@code address} counts as: itself (IPv4), or its network of the configured prefix (IPv6). */
+    private Cidr peerOf(InetAddress address) {
+        return Cidr.around(address, address instanceof Inet6Address ? limits.ipv6PeerPrefix() : 32);
+    }
+
+    private void release(Cidr peer, AtomicInteger peerCount) {
         open.decrementAndGet();
         if (peerCount != null && peerCount.decrementAndGet() == 0) {
-            perPeer.remove(address, peerCount);
+            perPeer.remove(peer, peerCount);
         }
     }
 
@@ -102,8 +121,8 @@ public final class ConnectionGuard {
         long last = lastLogged.get();
         if (now - last >= LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, now)) {
             refusedSinceLog.addAndGet(-count);
-            LOG.warn("connection limit reached ({} of {} open, {} per peer, {} kept for loopback): closed {}"
-                            + " new connection(s), the last from {} ({} limit)", open.get(), limits.maxTotal(),
+            LOG.warn("{} limit reached ({} of {} open, {} per peer, {} kept for loopback): closed {}"
+                            + " new connection(s), the last from {} ({} limit)", what, open.get(), limits.maxTotal(),
                     limits.maxPerPeer(), limits.loopbackReserve(), count, peer, why.label());
         }
         return why;

@@ -9,10 +9,20 @@ package org.jepmd.server.guard;
  * @param maxPerPeer      connections open at once from one non-loopback address
  * @param loopbackReserve slots of {@code maxTotal} that only loopback peers may take, so local
  *                        nodes and {@code jepmd -names} still get in while remote clients fill the rest
+ * @param ipv6PeerPrefix  the leading bits of an IPv6 address that make it one peer for {@code maxPerPeer}:
+ *                        a host usually holds a whole /64, so counting each address alone caps nothing
  */
-public record ConnectionLimits(int maxTotal, int maxPerPeer, int loopbackReserve) {
-    /** 50,000 in total, 1,000 per non-loopback address, 16 slots kept for loopback. */
+public record ConnectionLimits(int maxTotal, int maxPerPeer, int loopbackReserve, int ipv6PeerPrefix) {
+    /** IPv6 peers in one /64 count as one peer unless told otherwise. */
+    public static final int DEFAULT_IPV6_PEER_PREFIX = 64;
+
+    /** 50,000 in total, 1,000 per non-loopback address (IPv6: per /64), 16 slots kept for loopback. */
     public static final ConnectionLimits DEFAULT = new ConnectionLimits(50_000, 1_000, 16);
+
+    /** Limits that group IPv6 peers by {@link #DEFAULT_IPV6_PEER_PREFIX}. */
+    public ConnectionLimits(int maxTotal, int maxPerPeer, int loopbackReserve) {
+        this(maxTotal, maxPerPeer, loopbackReserve, DEFAULT_IPV6_PEER_PREFIX);
+    }
 
     /**
      * Descriptors kept free, beyond those open when the limits are computed, for what the daemon
@@ -51,6 +61,9 @@ public record ConnectionLimits(int maxTotal, int maxPerPeer, int loopbackReserve
         if (loopbackReserve < 0 || loopbackReserve >= maxTotal) {
             throw new IllegalArgumentException("loopback reserve " + loopbackReserve
                     + " must be at least 0 and below the total limit " + maxTotal);
+        }
+        if (ipv6PeerPrefix < 1 || ipv6PeerPrefix > 128) {
+            throw new IllegalArgumentException("IPv6 peer prefix /" + ipv6PeerPrefix + " must be from 1 to 128");
         }
     }
 
