@@ -150,10 +150,11 @@ public final class EpmdServer implements AutoCloseable {
             }
             String reason = String.valueOf(bound.cause().getMessage());
             String ip = entry.address().getHostAddress();
-            if (reason.contains("Address family not supported") || reason.contains("Protocol not supported")) {
+            BindError error = BindError.of(bound.cause());
+            if (error == BindError.FAMILY_UNSUPPORTED) {
                 continue; // e.g. a kernel without IPv6: skipped silently, as epmd does
             }
-            if (reason.contains("Address already in use")) {
+            if (error == BindError.ADDRESS_IN_USE) {
                 String message = "there is already a epmd running at port " + port + " on ipaddr " + ip;
                 LOG.info(message);
                 throw new StartupFailure(0, message);
