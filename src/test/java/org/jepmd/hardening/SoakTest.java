@@ -60,6 +60,9 @@ class SoakTest {
                 stable.add(register(port, "stable" + i, 10_000 + i));
                 stableReplies.add(Lookups.port2(port, "stable" + i));
             }
+            if (pressure) {
+                flood(port); // sizes Netty's per-thread object pools once: growth is measured from there
+            }
             long idleBefore = heapAfterGc(pid);
             ExecutorService pool = Executors.newFixedThreadPool(7);
             pool.submit(() -> loop("churn", r -> churn(port, r)));
