@@ -52,7 +52,7 @@ final class EpmdArgumentRules {
                 return;
             } else if (option.arity().max() > 0) {
                 if (following == 0) {
-                    throw new ParameterException(commandLine, arg + " needs a value");
+                    throw new ParameterException(commandLine, arg + " needs a value", option, null);
                 }
                 i++;
             }

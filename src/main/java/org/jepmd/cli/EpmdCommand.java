@@ -1,7 +1,6 @@
 package org.jepmd.cli;
 
 import org.jepmd.client.EpmdClient;
-import org.jepmd.http.HttpAddress;
 import org.jepmd.ops.Operations;
 import org.jepmd.server.ListenPlan;
 import org.jepmd.server.ServerConfig;
@@ -19,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -93,9 +93,9 @@ public final class EpmdCommand implements Callable<Integer> {
     @Option(names = {"-version", "--version"}, versionHelp = true, description = "Print jepmd's version and exit.")
     boolean version;
 
-    @Option(names = "-http", paramLabel = "Address:Port", converter = HttpAddressConverter.class,
-            description = "Serve /metrics (Prometheus), /health, /ready and /nodes over HTTP,"
-                    + " e.g. on 127.0.0.1:9436 or [::1]:9436 (off by default).")
+    @Option(names = "-http", paramLabel = "Address:Port", converter = HttpOption.class,
+            description = {"Serve /metrics (Prometheus), /health, /ready and /nodes over HTTP,",
+                    "e.g. on 127.0.0.1:9436, [::1]:9436, localhost:9436 (127.0.0.1) or :9436 (off by default)."})
     InetSocketAddress http;
 
     @Option(names = "-audit", description = "Log one line per registration, refusal, KILL, STOP, non-local"
@@ -108,8 +108,8 @@ public final class EpmdCommand implements Callable<Integer> {
     QueryAccess allowQuery;
 
     @Option(names = "-max_connections", paramLabel = "N", converter = HardeningOptions.Positive.class,
-            description = "Open connections at most, registered nodes included (default 50000, or fewer to fit"
-                    + " the open-file limit).")
+            description = {"Open connections at most, registered nodes included; loopback peers may open",
+                    "-loopback_reserve more (default 50000 in all, or fewer to fit the open-file limit)."})
     Integer maxConnections;
 
     @Option(names = "-max_connections_per_peer", paramLabel = "N", converter = HardeningOptions.Positive.class,
@@ -117,10 +117,10 @@ public final class EpmdCommand implements Callable<Integer> {
     Integer maxConnectionsPerPeer;
 
     @Option(names = "-loopback_reserve", paramLabel = "N", converter = HardeningOptions.NonNegative.class,
-            description = "Connections of the total kept for loopback peers (default 16).")
+            description = "Connections kept for loopback peers beyond -max_connections (default 16).")
     Integer loopbackReserve;
 
-    @Option(names = "-ipv6_peer_prefix", paramLabel = "Bits", converter = HardeningOptions.Positive.class,
+    @Option(names = "-ipv6_peer_prefix", paramLabel = "Bits", converter = HardeningOptions.Ipv6Prefix.class,
             description = "IPv6 addresses sharing this many leading bits count as one peer for"
                     + " -max_connections_per_peer (default 64).")
     Integer ipv6PeerPrefix;
@@ -156,7 +156,14 @@ public final class EpmdCommand implements Callable<Integer> {
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .setParameterExceptionHandler((e, args) -> {
-                    Usage.printEpmdUsage(err);
+                    // jepmd's own options: one line that says what is wrong; epmd's: epmd's usage
+                    Optional<String> jepmdOption = JepmdOptionError.of(e);
+                    if (jepmdOption.isPresent()) {
+                        err.print(jepmdOption.get() + "\n");
+                        err.flush();
+                    } else {
+                        Usage.printEpmdUsage(err);
+                    }
                     return 1;
                 })
                 .setExecutionStrategy(parseResult -> {
@@ -183,31 +190,26 @@ public final class EpmdCommand implements Callable<Integer> {
      */
     int runDaemon(List<String> originalArgs) {
         if (!daemon) {
-            return ServerRunner.run(serverConfig().build(), operations(), null);
+            return serve(null);
         }
         String statusSocket = env.get(DaemonStatus.ENV);
         if (statusSocket == null) {
             return Daemonizer.launch(originalArgs, env, err);
         }
         DaemonStatus.ignoreHangup();
-        return ServerRunner.run(serverConfig().build(), operations(), new DaemonStatus(Path.of(statusSocket)));
+        return serve(new DaemonStatus(Path.of(statusSocket)));
+    }
+
+    private int serve(DaemonStatus status) {
+        ServerConfig config = serverConfig().build();
+        List<String> warnings = HardeningOptions.beyondFileLimit(config.connectionLimits(), maxConnections)
+                .stream().toList();
+        return ServerRunner.run(config, operations(), warnings, status);
     }
 
     /** The operator's extras: {@code -systemd}, {@code -http}, {@code -audit}. */
     Operations.Options operations() {
         return new Operations.Options(systemd, http, audit);
-    }
-
-    /** {@code -http}'s value: a numeric address and a port; anything else is a usage error. */
-    static final class HttpAddressConverter implements CommandLine.ITypeConverter<InetSocketAddress> {
-        @Override
-        public InetSocketAddress convert(String value) {
-            try {
-                return HttpAddress.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
     }
 
     private int runClient(EpmdClient client) {
@@ -248,7 +250,7 @@ public final class EpmdCommand implements Callable<Integer> {
         if (allowQuery != null) {
             config.queryAccess(allowQuery);
         }
-        config.connectionLimits(HardeningOptions.limits(spec, maxConnections, maxConnectionsPerPeer, loopbackReserve,
+        config.connectionLimits(HardeningOptions.limits(maxConnections, maxConnectionsPerPeer, loopbackReserve,
                 ipv6PeerPrefix));
         return config;
     }

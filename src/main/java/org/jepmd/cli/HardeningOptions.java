@@ -2,10 +2,10 @@ package org.jepmd.cli;
 
 import org.jepmd.server.guard.ConnectionLimits;
 import org.jepmd.server.guard.QueryAccess;
-import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.TypeConversionException;
+
+import java.util.Optional;
 
 /** Converters and checks for jepmd's hardening options ({@code -allow_query}, connection caps). */
 final class HardeningOptions {
@@ -19,7 +19,8 @@ final class HardeningOptions {
             try {
                 return QueryAccess.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+                throw new TypeConversionException(e.getMessage()
+                        + "; expected IP networks separated by commas, e.g. 10.0.0.0/8,fd00::/8,192.168.1.7");
             }
         }
     }
@@ -28,9 +29,21 @@ final class HardeningOptions {
     static final class Positive implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            int n = parse(value);
+            int n = parse(value, "1");
             if (n < 1) {
-                throw new TypeConversionException("must be at least 1: " + value);
+                throw new TypeConversionException("expected a whole number of at least 1");
+            }
+            return n;
+        }
+    }
+
+    /** {@code -ipv6_peer_prefix}: a prefix length from 1 to 128. */
+    static final class Ipv6Prefix implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int n = parse(value, "1");
+            if (n < 1 || n > 128) {
+                throw new TypeConversionException("expected a prefix length from 1 to 128");
             }
             return n;
         }
@@ -40,37 +53,51 @@ final class HardeningOptions {
     static final class NonNegative implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            int n = parse(value);
+            int n = parse(value, "0");
             if (n < 0) {
-                throw new TypeConversionException("must be at least 0: " + value);
+                throw new TypeConversionException("expected a whole number of at least 0");
             }
             return n;
         }
     }
 
-    private static int parse(String value) {
+    private static int parse(String value, String minimum) {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new TypeConversionException("not a number: " + value);
+            throw new TypeConversionException("expected a whole number of at least " + minimum);
         }
     }
 
-    /** The limits from the options, defaults where absent; a usage error when they contradict. */
-    static ConnectionLimits limits(CommandSpec spec, Integer total, Integer perPeer, Integer reserve,
-                                   Integer ipv6PeerPrefix) {
+    /**
+     * The limits from the options, defaults where absent. The loopback reserve comes on top of
+     * {@code -max_connections}: non-loopback peers get at most {@code total} connections, loopback
+     * peers (local nodes, {@code jepmd -names}, {@code -kill}) {@code reserve} more, so that a low cap
+     * never locks the local operator out. Without {@code -max_connections} the default total, fitted
+     * to the open-file limit, already holds the default reserve.
+     */
+    static ConnectionLimits limits(Integer total, Integer perPeer, Integer reserve, Integer ipv6PeerPrefix) {
         ConnectionLimits defaults = ConnectionLimits.forThisProcess();
-        try {
-            return new ConnectionLimits(total == null ? defaults.maxTotal() : total,
-                    perPeer == null ? defaults.maxPerPeer() : perPeer,
-                    reserve == null ? Math.min(defaults.loopbackReserve(), (total == null ? defaults.maxTotal() : total) - 1)
-                            : reserve,
-                    ipv6PeerPrefix == null ? defaults.ipv6PeerPrefix() : ipv6PeerPrefix);
-        } catch (IllegalArgumentException e) {
-            if (spec == null) {
-                throw e;
-            }
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        int kept = reserve == null ? defaults.loopbackReserve() : reserve;
+        int shared = total == null ? defaults.remoteShare() : total;
+        int withReserve = (int) Math.min(Integer.MAX_VALUE, (long) shared + kept);
+        return new ConnectionLimits(withReserve, perPeer == null ? defaults.maxPerPeer() : perPeer,
+                Math.min(kept, withReserve - 1), ipv6PeerPrefix == null ? defaults.ipv6PeerPrefix() : ipv6PeerPrefix);
+    }
+
+    /**
+     * A warning for the log when the caps given exceed what the open-file limit leaves (then
+     * {@code accept()} fails with EMFILE before a cap is reached), else empty. The default caps are
+     * fitted to that limit already.
+     */
+    static Optional<String> beyondFileLimit(ConnectionLimits limits, Integer total) {
+        ConnectionLimits fitted = ConnectionLimits.forThisProcess();
+        if (total == null || fitted.maxTotal() >= ConnectionLimits.DEFAULT.maxTotal()
+                || limits.maxTotal() <= fitted.maxTotal()) {
+            return Optional.empty();
         }
+        return Optional.of("-max_connections " + total + " and " + limits.loopbackReserve() + " kept for loopback"
+                + " exceed the " + fitted.maxTotal() + " connections the open-file limit leaves room for:"
+                + " accepting will fail for lack of descriptors before the cap is reached");
     }
 }

@@ -5,6 +5,10 @@ import org.jepmd.server.EpmdServer;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.StartupFailure;
 
+import java.util.List;
+
+import static org.jepmd.server.EpmdLog.LOG;
+
 /**
  * Runs the daemon until it stops (KILL_REQ or a signal), in the foreground or as the detached
  * {@code -daemon} child. Kept apart from {@link EpmdCommand} so that the client actions never load
@@ -18,11 +22,15 @@ final class ServerRunner {
      * Sets the log level, starts the daemon and waits for it to stop.
      *
      * @param extras systemd activation, HTTP endpoint and audit log, as asked for
+     * @param warnings about the options, logged once at start (see {@link HardeningOptions#beyondFileLimit})
      * @param status where a detached daemon reports whether it listens; null in the foreground
      * @return the exit status: 0 after KILL_REQ, SIGTERM or when another daemon holds the port, else 1
      */
-    static int run(ServerConfig config, Operations.Options extras, DaemonStatus status) {
+    static int run(ServerConfig config, Operations.Options extras, List<String> warnings, DaemonStatus status) {
         LogLevels.apply(config.debugLevel());
+        // epmd's main() logs this before run() binds anything, so before its level-2 start-up lines
+        LOG.info("epmd running - daemon = {}", status == null ? 0 : 1);
+        warnings.forEach(LOG::warn);
         // Operations adds the SIGTERM handler and the shutdown hook that stop the daemon cleanly
         Operations operations = new Operations(extras);
         EpmdServer server;

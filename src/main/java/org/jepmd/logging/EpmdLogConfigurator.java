@@ -12,6 +12,11 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
 import org.jepmd.audit.AuditLog;
 
+import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.util.Optional;
+
 /**
  * jepmd's default Logback configuration, built in code: the configuration
  * {@code src/main/resources/logback.xml} spells out (a test keeps the two equal), without the cost
@@ -34,7 +39,17 @@ public final class EpmdLogConfigurator extends ContextAwareBase implements Confi
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        if (userConfigured(getClass().getClassLoader())) {
+        ClassLoader loader = getClass().getClassLoader();
+        Optional<String> missing = missingConfigFile(loader);
+        if (missing.isPresent()) {
+            // Logback would fall back to the default without a word: say it, once, where the logs go
+            System.err.print("jepmd: Logback configuration " + missing.get() + " not found"
+                    + " (-D" + CONFIG_FILE_PROPERTY + "): logging to stderr as by default\n");
+            System.err.flush();
+            apply(context);
+            return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+        }
+        if (userConfigured(loader)) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
         apply(context);
@@ -44,6 +59,26 @@ public final class EpmdLogConfigurator extends ContextAwareBase implements Confi
     /** True when the user named a configuration file or a {@code logback-test.xml} is on the class path. */
     static boolean userConfigured(ClassLoader loader) {
         return System.getProperty(CONFIG_FILE_PROPERTY) != null || loader.getResource("logback-test.xml") != null;
+    }
+
+    /**
+     * The value of {@code -Dlogback.configurationFile} when Logback cannot find it as it looks for it
+     * (a URL, else a class path resource, else a file); empty when unset or found. Other URL schemes
+     * than {@code file:} count as found.
+     */
+    static Optional<String> missingConfigFile(ClassLoader loader) {
+        String value = System.getProperty(CONFIG_FILE_PROPERTY);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            URL url = new URL(value);
+            boolean found = !"file".equals(url.getProtocol()) || new File(url.getPath()).isFile();
+            return found ? Optional.empty() : Optional.of(value);
+        } catch (MalformedURLException notAUrl) {
+            boolean found = loader.getResource(value) != null || new File(value).isFile();
+            return found ? Optional.empty() : Optional.of(value);
+        }
     }
 
     /** Configures {@code context} as logback.xml does. */

@@ -91,8 +91,7 @@ public final class EpmdServer implements AutoCloseable {
             server.stopNow();
             throw e;
         }
-        LOG.info("epmd running - daemon = 0");
-        return server;
+        return server; // "epmd running - daemon = N" comes before, from the command (cli.ServerRunner)
     }
 
     private ServerBootstrap bootstrap() {

@@ -37,23 +37,23 @@ class HardeningOptionsTest {
                 "-max_connections_per_peer", "20", "-loopback_reserve", "5");
         assertTrue(config.queryAccess().allows(new InetSocketAddress("10.1.1.1", 1)));
         assertFalse(config.queryAccess().allows(new InetSocketAddress("192.168.1.8", 1)));
-        assertEquals(new ConnectionLimits(300, 20, 5), config.connectionLimits());
-        assertEquals(new ConnectionLimits(5, 1000, 4), parse("-max_connections", "5").connectionLimits(),
-                "the default reserve shrinks to fit a small total");
-        assertEquals(new ConnectionLimits(300, 20, 5, 56), parse("-max_connections", "300", "-max_connections_per_peer",
+        assertEquals(new ConnectionLimits(305, 20, 5), config.connectionLimits(), "the reserve comes on top");
+        assertEquals(new ConnectionLimits(5 + 16, 1000, 16), parse("-max_connections", "5").connectionLimits(),
+                "a small total keeps the whole default reserve for loopback peers");
+        assertEquals(new ConnectionLimits(305, 20, 5, 56), parse("-max_connections", "300", "-max_connections_per_peer",
                 "20", "-loopback_reserve", "5", "-ipv6_peer_prefix", "56").connectionLimits());
         assertEquals(64, parse().connectionLimits().ipv6PeerPrefix(), "IPv6 peers grouped by /64 by default");
     }
 
     @Test
-    void badValuesAreUsageErrorsWithEpmdsUsageText() {
+    void badValuesAreOneLineErrorsNotEpmdsUsage() {
         for (String[] args : new String[][] {{"-allow_query", "example.org"}, {"-max_connections", "0"},
-                {"-max_connections", "10", "-loopback_reserve", "10"}, {"-max_connections_per_peer", "x"},
-                {"-ipv6_peer_prefix", "0"}, {"-ipv6_peer_prefix", "129"}}) {
+                {"-max_connections_per_peer", "x"}, {"-ipv6_peer_prefix", "0"}, {"-ipv6_peer_prefix", "129"}}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int exit = EpmdCommand.commandLine(Map.of(), System.out, new PrintStream(err, true)).execute(args);
             assertEquals(1, exit, String.join(" ", args));
-            assertTrue(err.toString().startsWith("usage: epmd"), err.toString());
+            assertTrue(err.toString().startsWith("jepmd: " + args[0] + " \"" + args[1] + "\": "), err.toString());
+            assertEquals(1, err.toString().lines().count(), err.toString());
         }
     }
 }

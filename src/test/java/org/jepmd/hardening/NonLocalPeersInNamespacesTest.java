@@ -56,7 +56,7 @@ class NonLocalPeersInNamespacesTest {
         try (NetworkNamespaces ns = NetworkNamespaces.create();
              JepmdProcess restricted = JepmdProcess.start(NetworkNamespaces.in(ns.server), "",
                      () -> NetClient.accepts(ns.client, ns.serverIp, PORT), PORT, "-address", ns.serverIp,
-                     "-allow_query", "192.0.2.0/24", "-max_connections", "20", "-loopback_reserve", "4");
+                     "-allow_query", "192.0.2.0/24", "-max_connections", "16", "-loopback_reserve", "4");
              JepmdProcess allowing = JepmdProcess.start(NetworkNamespaces.in(ns.server), "",
                      () -> NetClient.accepts(ns.client, ns.serverIp, PORT + 1), PORT + 1, "-address", ns.serverIp,
                      "-allow_query", ns.clientIp + "/30")) {
@@ -65,7 +65,7 @@ class NonLocalPeersInNamespacesTest {
             assertArrayEquals(new byte[] {'w', 1}, NetClient.request(ns.client, ns.serverIp, PORT + 1,
                     EpmdWire.frame(EpmdWire.portPlease2("x"))).bytes(), "a listed network was refused");
 
-            // the remote peer fills its share (20 - 4 reserved); its next connection is closed at once
+            // the remote peer fills its share (16; 4 more are kept for loopback); its next connection is closed at once
             Process crowd = ns.spawn(ns.client, "python3", "-c", String.join("\n",
                     "import socket, sys, time",
                     "held = [socket.create_connection(('" + ns.serverIp + "', " + PORT + "), timeout=5) for _ in range(16)]",
