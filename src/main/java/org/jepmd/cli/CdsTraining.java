@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code org.jepmd.Main} runs it, serving one NAMES and a KILL; and the {@code -daemon}
  *       parent's process start and status socket, on a stand-in child;</li>
  *   <li>{@code client}: the client actions through {@link ClientShortcut} against a stand-in
- *       daemon, and help, version and a usage error through picocli.</li>
+ *       daemon, {@code -info} against it, and help, version, a usage error and a bad value of a
+ *       jepmd option through picocli.</li>
  * </ul>
  */
 public final class CdsTraining {
@@ -80,10 +81,11 @@ public final class CdsTraining {
                     new String[] {"-port", port, "-kill"})) {
                 ClientShortcut.run(line, env, quiet, quiet);
             }
+            EpmdCommand.commandLine(env, quiet, quiet).execute("-port", port, "-info"); // "not jepmd" here
         }
         ClientShortcut.run(new String[] {"-port", Integer.toString(freePort()), "-names"}, env, quiet, quiet);
         for (String[] line : List.of(new String[] {"-h"}, new String[] {"-version"},
-                new String[] {"-no-such-option"})) {
+                new String[] {"-no-such-option"}, new String[] {"-http", "no-port"})) {
             EpmdCommand.commandLine(env, quiet, quiet).execute(line);
         }
     }

@@ -24,7 +24,7 @@ import java.util.Set;
  */
 final class EpmdArgumentRules {
     /** Client actions that must be the last argument. */
-    static final Set<String> LAST_ARGUMENT_ACTIONS = Set.of("-names", "-kill", "-dump", "-started");
+    static final Set<String> LAST_ARGUMENT_ACTIONS = Set.of("-names", "-kill", "-dump", "-started", "-info");
     /** The client action that must be followed by exactly one argument. */
     static final String STOP = "-stop";
 

@@ -1,6 +1,7 @@
 package org.jepmd.cli;
 
 import org.jepmd.client.EpmdClient;
+import org.jepmd.client.JepmdInfoClient;
 import org.jepmd.ops.Operations;
 import org.jepmd.server.ListenPlan;
 import org.jepmd.server.ServerConfig;
@@ -93,6 +94,10 @@ public final class EpmdCommand implements Callable<Integer> {
     @Option(names = {"-version", "--version"}, versionHelp = true, description = "Print jepmd's version and exit.")
     boolean version;
 
+    @Option(names = "-info", description = {"Ask the daemon on the port which it is: jepmd prints its version, pid,",
+            "uptime and flags (exit 0); epmd does not answer: \"not jepmd\" (exit 1). Last argument."})
+    boolean info;
+
     @Option(names = "-http", paramLabel = "Address:Port", converter = HttpOption.class,
             description = {"Serve /metrics (Prometheus), /health, /ready and /nodes over HTTP,",
                     "e.g. on 127.0.0.1:9436, [::1]:9436, localhost:9436 (127.0.0.1) or :9436 (off by default)."})
@@ -177,6 +182,9 @@ public final class EpmdCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (info) {
+            return new JepmdInfoClient(port(), out, err).info();
+        }
         if (names || kill || dump || started || stop != null) {
             return runClient(new EpmdClient(port(), out, err));
         }
@@ -190,18 +198,18 @@ public final class EpmdCommand implements Callable<Integer> {
      */
     int runDaemon(List<String> originalArgs) {
         if (!daemon) {
-            return serve(null);
+            return serve(originalArgs, null);
         }
         String statusSocket = env.get(DaemonStatus.ENV);
         if (statusSocket == null) {
             return Daemonizer.launch(originalArgs, env, err);
         }
         DaemonStatus.ignoreHangup();
-        return serve(new DaemonStatus(Path.of(statusSocket)));
+        return serve(originalArgs, new DaemonStatus(Path.of(statusSocket)));
     }
 
-    private int serve(DaemonStatus status) {
-        ServerConfig config = serverConfig().build();
+    private int serve(List<String> originalArgs, DaemonStatus status) {
+        ServerConfig config = serverConfig().arguments(originalArgs).build();
         List<String> warnings = HardeningOptions.beyondFileLimit(config.connectionLimits(), maxConnections)
                 .stream().toList();
         return ServerRunner.run(config, operations(), warnings, status);

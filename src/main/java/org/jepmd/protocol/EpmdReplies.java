@@ -4,12 +4,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Encodes epmd's replies byte for byte (docs/protocol.md, Requests). Each method returns one buffer that is
  * written with one write, as epmd does with one {@code write()} per logical piece.
  */
 public final class EpmdReplies {
+    /** The first line of JEPMD_INFO_RESP, by which a client knows the daemon is jepmd. */
+    public static final String JEPMD_INFO_MAGIC = "jepmd info 1";
     private static final byte[] KILL_OK = ascii("OK");
     private static final byte[] KILL_NO = ascii("NO");
     private static final byte[] STOPPED = ascii("STOPPED");
@@ -110,6 +113,17 @@ public final class EpmdReplies {
     /** STOP_REQ reply {@code NOEXIST}, always followed by {@link #stopped} (docs/protocol.md, STOP_REQ). */
     public static ByteBuf noExist(ByteBufAllocator alloc) {
         return alloc.buffer(7).writeBytes(NOEXIST);
+    }
+
+    /**
+     * JEPMD_INFO_RESP: the line {@value #JEPMD_INFO_MAGIC}, then one {@code key: value} line per
+     * field, in order, all US-ASCII (non-ASCII characters become {@code ?}); the daemon then closes.
+     */
+    public static ByteBuf jepmdInfo(ByteBufAllocator alloc, Map<String, String> fields) {
+        StringBuilder text = new StringBuilder(JEPMD_INFO_MAGIC).append('\n');
+        fields.forEach((key, value) -> text.append(key).append(": ").append(value.replace('\n', ' ')).append('\n'));
+        byte[] bytes = text.toString().getBytes(StandardCharsets.US_ASCII);
+        return alloc.buffer(bytes.length).writeBytes(bytes);
     }
 
     private static void writeName(ByteBuf out, NodeName name) {

@@ -59,8 +59,17 @@ public sealed interface EpmdRequest {
         }
     }
 
+    /** JEPMD_INFO_REQ: jepmd's own "who are you", answered to local peers only (docs/protocol.md). */
+    record JepmdInfo() implements EpmdRequest {
+        @Override
+        public EpmdTag tag() {
+            return EpmdTag.JEPMD_INFO_REQ;
+        }
+    }
+
     /** Shared instances of the requests that carry nothing. */
     Names NAMES = new Names();
     Dump DUMP = new Dump();
     Kill KILL = new Kill();
+    JepmdInfo JEPMD_INFO = new JepmdInfo();
 }

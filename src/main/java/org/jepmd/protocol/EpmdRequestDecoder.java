@@ -61,6 +61,11 @@ public final class EpmdRequestDecoder extends MessageToMessageDecoder<ByteBuf> {
                 return EpmdRequest.KILL;
             case STOP_REQ:
                 return stop(payload);
+            case JEPMD_INFO_REQ:
+                if (payload.readableBytes() != 1) {
+                    throw new EpmdCodecException(null, "got garbage "); // only the bare tag is jepmd's
+                }
+                return EpmdRequest.JEPMD_INFO;
             default:
                 // reply tags ('y', 'v', 'w') sent as requests
                 throw new EpmdCodecException(null, "got garbage ");

@@ -12,7 +12,12 @@ public enum EpmdTag {
     NAMES_REQ('n'),
     DUMP_REQ('d'),
     KILL_REQ('k'),
-    STOP_REQ('s');
+    STOP_REQ('s'),
+    /**
+     * jepmd's own request, not epmd's: who is this daemon (docs/protocol.md). epmd's do_request()
+     * logs "got garbage " for it and closes unanswered, so a client can tell the two apart.
+     */
+    JEPMD_INFO_REQ('i');
 
     private static final EpmdTag[] BY_BYTE = new EpmdTag[256];
 

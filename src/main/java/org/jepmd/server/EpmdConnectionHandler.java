@@ -119,6 +119,8 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
             kill(ctx);
         } else if (request instanceof EpmdRequest.Stop stop) {
             stop(ctx, stop.name());
+        } else if (request instanceof EpmdRequest.JepmdInfo) {
+            jepmdInfo(ctx);
         } else {
             throw new AssertionError("unhandled request " + request);
         }
@@ -343,6 +345,18 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         LOG.info("epmd connection stopped");
         replyThenClose(ctx, ReplySources.of(List.of(EpmdReplies.stopped(ctx.alloc()))),
                 () -> LOG.info("** sent STOP_RESP STOPPED"));
+    }
+
+    // ---- JEPMD_INFO_REQ: jepmd's own, see docs/protocol.md ----
+
+    private void jepmdInfo(ChannelHandlerContext ctx) {
+        if (!local) {
+            drop(ctx, null, "got garbage "); // to other peers, what epmd does with an unknown tag
+            return;
+        }
+        LOG.info("** got JEPMD_INFO_REQ");
+        replyThenClose(ctx, ReplySources.of(List.of(JepmdInfo.reply(ctx.alloc(), server))),
+                () -> LOG.info("** sent JEPMD_INFO_RESP"));
     }
 
     // ---- shared steps ----

@@ -28,12 +28,13 @@ import java.util.Objects;
  *                              systemd socket activation); empty means bind {@code addresses}
  * @param connectionLimits      caps on open connections, total and per peer, with a loopback reserve
  * @param queryAccess           who may send NAMES and PORT_PLEASE2 ({@code -allow_query}; open by default)
+ * @param arguments             the command line the daemon was started with, as JEPMD_INFO_REQ reports it
  */
 public record ServerConfig(int port, List<String> addresses, boolean relaxedCommandCheck,
                            Duration packetTimeout, Duration delayWrite, Duration delayAccept,
                            int debugLevel, Duration takeoverGrace, LocalPeerPolicy localPeers,
                            EpmdEvents events, List<Integer> inheritedFds,
-                           ConnectionLimits connectionLimits, QueryAccess queryAccess) {
+                           ConnectionLimits connectionLimits, QueryAccess queryAccess, List<String> arguments) {
 
     public ServerConfig {
         addresses = List.copyOf(addresses);
@@ -46,6 +47,7 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         inheritedFds = List.copyOf(inheritedFds);
         Objects.requireNonNull(connectionLimits, "connectionLimits");
         Objects.requireNonNull(queryAccess, "queryAccess");
+        arguments = List.copyOf(arguments);
     }
 
     /** The port the sockets bind: the configured port modulo 65536, as epmd's {@code htons()} does. */
@@ -79,6 +81,7 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         b.inheritedFds = inheritedFds;
         b.connectionLimits = connectionLimits;
         b.queryAccess = queryAccess;
+        b.arguments = arguments;
         return b;
     }
 
@@ -97,6 +100,7 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         private List<Integer> inheritedFds = List.of();
         private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
         private QueryAccess queryAccess = QueryAccess.OPEN;
+        private List<String> arguments = List.of();
 
         private Builder() {
         }
@@ -167,10 +171,16 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
             return this;
         }
 
+        /** The command line the daemon was started with (reported by JEPMD_INFO_REQ only). */
+        public Builder arguments(List<String> arguments) {
+            this.arguments = arguments;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(port, addresses, relaxedCommandCheck, packetTimeout, delayWrite,
                     delayAccept, debugLevel, takeoverGrace, localPeers, events, inheritedFds,
-                    connectionLimits, queryAccess);
+                    connectionLimits, queryAccess, arguments);
         }
     }
 }
