@@ -4,10 +4,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.LayoutBase;
+import org.slf4j.Marker;
 
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,10 +21,15 @@ public final class EpmdLayout extends LayoutBase<ILoggingEvent> {
     private static final DateTimeFormatter CTIME =
             DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
 
+    private static final String RAW_MARKER = "EPMD_RAW";
+
     private ZoneId zone = ZoneId.systemDefault();
 
     @Override
     public String doLayout(ILoggingEvent event) {
+        if (raw(event)) {
+            return event.getFormattedMessage() + "\r\n";
+        }
         StringBuilder line = new StringBuilder(96)
                 .append("epmd: ")
                 .append(CTIME.format(Instant.ofEpochMilli(event.getTimeStamp()).atZone(zone)))
@@ -36,6 +43,20 @@ public final class EpmdLayout extends LayoutBase<ILoggingEvent> {
             }
         }
         return line.append("\r\n").toString();
+    }
+
+    /** Lines epmd prints without its prefix (marked {@code EPMD_RAW}, see {@code org.jepmd.server.EpmdLog#RAW}). */
+    private static boolean raw(ILoggingEvent event) {
+        List<Marker> markers = event.getMarkerList();
+        if (markers == null) {
+            return false;
+        }
+        for (Marker marker : markers) {
+            if (RAW_MARKER.equals(marker.getName())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Overrides the time zone (tests); the default is the system's, as ctime() uses. */

@@ -95,6 +95,11 @@ public final class EpmdFrameDecoder extends ByteToMessageDecoder {
         return complete ? 0 : buffered;
     }
 
+    /** True once the connection's one packet has been passed on (for the level-3 clock readings). */
+    public boolean isComplete() {
+        return complete;
+    }
+
     /**
      * Announces bytes that arrived after the connection's packet; they have been discarded.
      *

@@ -19,6 +19,7 @@ import org.jepmd.registry.NodeRegistry;
 import org.jepmd.registry.RefusalReason;
 import org.jepmd.registry.RegisteredNode;
 import org.jepmd.registry.Registration;
+import org.jepmd.registry.UnusedNode;
 import org.jepmd.server.EpmdEvents.UnregisterCause;
 
 import java.io.IOException;
@@ -55,6 +56,8 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
     private RegisteredNode owned;
     private UnregisterCause closeCause = UnregisterCause.CONNECTION_CLOSED;
     private ReplyStream reply;
+    /** KILL_REQ was answered OK: the daemon stops once this connection is closed. */
+    private boolean killed;
 
     EpmdConnectionHandler(ServerContext server) {
         this.server = server;
@@ -68,6 +71,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         fd = server.transport().descriptor(channel);
         if (LOG.isDebugEnabled()) {
             LOG.debug(local ? "Local peer connected" : "Non-local peer connected");
+            EpmdLog.time();
             LOG.debug("opening connection on file descriptor {}", fd);
         }
         server.events().connectionOpened(peer, local);
@@ -96,13 +100,18 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof EpmdRequest request)) {
             int count = msg instanceof ByteBuf bytes ? bytes.readableBytes() : 0;
+            if (keep && count > 0) {
+                LOG.info("got more than expected on ALIVE socket {} ({})", fd, count);
+                EpmdLog.dump((ByteBuf) msg); // after the message, as epmd's do_read()
+            }
             ReferenceCountUtil.release(msg);
             if (keep && count > 0) {
-                unexpectedData(ctx, count); // a raw byte on a stripped ALIVE connection
+                unexpectedData(ctx); // a raw byte on a stripped ALIVE connection
             }
             return;
         }
         requestArrived();
+        EpmdLog.time(); // do_read() notes the activity before do_request()
         server.events().request(request.tag(), peer);
         if (!queryAllowed(ctx, request)) {
             return;
@@ -144,6 +153,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         NodeRegistry registry = server.registry();
+        List<UnusedNode> unusedBefore = LOG.isInfoEnabled() ? registry.unused() : List.of();
         Registration result = registry.register(node, channel, fd, String.valueOf(peer));
         if (result instanceof Registration.Refused refused) {
             if (!afterGrace && awaitClosingHolder(ctx, node, refused)) {
@@ -159,9 +169,16 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         channel.closeFuture().addListener(f -> releaseRegistration());
         long creation = registered.creationFor(node.highestVersion());
         if (LOG.isInfoEnabled()) {
+            // node_reg2(): a name from the unused list is reused; a new one reads the clock for its creation
+            if (unusedBefore.stream().anyMatch(unused -> unused.name().equals(node.name()))) {
+                LOG.info("reusing slot with same name '{}'", node.name());
+            } else if (unusedBefore.size() <= server.config().maxUnusedNames()) {
+                EpmdLog.time();
+            }
             LOG.info("registering '{}:{}', port {}", node.name(), creation, node.port());
             LOG.info("type {} proto {} highvsn {} lowvsn {}", node.nodeType(), node.protocol(),
                     node.highestVersion(), node.lowestVersion());
+            EpmdLog.names(registry);
         }
         server.events().registered(registered, peer);
         sendAliveReply(ctx, node, EpmdReplies.alive2(ctx.alloc(), node.highestVersion(), true, creation), registered);
@@ -208,7 +225,8 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
             keep = true; // for a refusal too: the connection stays open, exempt from the deadline
             stripForKeep(ctx);
             if (trailingWhilePending) {
-                unexpectedData(ctx, 0);
+                LOG.info("got more than expected on ALIVE socket {} ({})", fd, 0);
+                unexpectedData(ctx);
             }
         });
         long delay = server.config().delayWrite().toNanos();
@@ -241,20 +259,20 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         owned = null;
         if (server.registry().unregister(node.name(), node.owner()) != null) {
-            logUnregistering(node);
+            logUnregistering(node, server.registry());
             server.events().unregistered(node, closeCause);
         }
     }
 
-    static void logUnregistering(RegisteredNode node) {
+    static void logUnregistering(RegisteredNode node, NodeRegistry registry) {
         if (LOG.isInfoEnabled()) {
             LOG.info("unregistering '{}:{}', port {}", node.name(),
                     node.creationFor(node.info().highestVersion()), node.info().port());
+            EpmdLog.names(registry);
         }
     }
 
-    private void unexpectedData(ChannelHandlerContext ctx, int count) {
-        LOG.info("got more than expected on ALIVE socket {} ({})", fd, count);
+    private void unexpectedData(ChannelHandlerContext ctx) {
         closeCause = UnregisterCause.UNEXPECTED_DATA;
         closeByUs(ctx);
     }
@@ -310,8 +328,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         server.events().kill(true, peer);
         replyThenClose(ctx, ReplySources.of(List.of(EpmdReplies.kill(ctx.alloc(), true))), () -> {
             LOG.info("epmd killed");
-            LOG.warn("got KILL_REQ - terminates normal");
-            server.shutdown();
+            killed = true; // epmd closes this connection, then logs its last line and exits: channelInactive
         });
     }
 
@@ -339,7 +356,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
                     EpmdReplies.stopped(ctx.alloc()))), () -> LOG.info("** sent STOP_RESP STOPPED"));
             return;
         }
-        logUnregistering(stopped);
+        logUnregistering(stopped, server.registry());
         server.events().unregistered(stopped, UnregisterCause.STOPPED);
         ((Channel) stopped.owner()).close();
         LOG.info("epmd connection stopped");
@@ -452,6 +469,10 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         if (LOG.isDebugEnabled()) {
             LOG.debug("closing connection on file descriptor {}", fd);
         }
+        if (killed) {
+            LOG.warn("got KILL_REQ - terminates normal");
+            server.shutdown();
+        }
         server.events().connectionClosed(peer);
         ctx.fireChannelInactive();
     }
@@ -460,6 +481,10 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof EpmdCodecException rejected) {
             requestArrived();
+            EpmdFrameDecoder framer = ctx.pipeline().get(EpmdFrameDecoder.class);
+            if (framer != null && framer.isComplete()) {
+                EpmdLog.time(); // a whole packet that do_request() refuses; framing errors come before the clock
+            }
             EpmdTag tag = rejected.tag();
             if (tag != null && isLocalOnly(tag) && !allowedHere(ctx, tag)) {
                 return;

@@ -91,7 +91,16 @@ public final class EpmdServer implements AutoCloseable {
             server.stopNow();
             throw e;
         }
+        server.startIdleClock();
         return server; // "epmd running - daemon = N" comes before, from the command (cli.ServerRunner)
+    }
+
+    /** At {@code -d -d -d}: epmd's clock reading when its select() times out idle (see {@link EpmdLog#timeIfIdle}). */
+    private void startIdleClock() {
+        if (LOG.isTraceEnabled()) {
+            Duration idle = Duration.ofSeconds(config.packetTimeout().toSeconds() < 5 ? 1 : 5);
+            group.next().scheduleAtFixedRate(() -> EpmdLog.timeIfIdle(idle), 1, 1, TimeUnit.SECONDS);
+        }
     }
 
     private ServerBootstrap bootstrap() {
