@@ -94,13 +94,13 @@ public final class EpmdCommand implements Callable<Integer> {
     @Option(names = {"-version", "--version"}, versionHelp = true, description = "Print jepmd's version and exit.")
     boolean version;
 
-    @Option(names = "-info", description = {"Ask the daemon on the port which it is: jepmd prints its version, pid,",
-            "uptime and flags (exit 0); epmd does not answer: \"not jepmd\" (exit 1). Last argument."})
+    @Option(names = "-info", description = "Ask the daemon on the port which it is: jepmd prints its version, pid, uptime and flags "
+                    + "(exit 0); epmd does not answer: \"not jepmd\" (exit 1). Last argument.")
     boolean info;
 
     @Option(names = "-http", paramLabel = "Address:Port", converter = HttpOption.class,
-            description = {"Serve /metrics (Prometheus), /health, /ready and /nodes over HTTP,",
-                    "e.g. on 127.0.0.1:9436, [::1]:9436, localhost:9436 (127.0.0.1) or :9436 (off by default)."})
+            description = "Serve /metrics (Prometheus), /health, /ready and /nodes over HTTP, e.g. on "
+                    + "127.0.0.1:9436, [::1]:9436, localhost:9436 (127.0.0.1) or :9436 (off by default).")
     InetSocketAddress http;
 
     @Option(names = "-audit", description = "Log one line per registration, refusal, KILL, STOP, non-local"
@@ -108,13 +108,13 @@ public final class EpmdCommand implements Callable<Integer> {
     boolean audit;
 
     @Option(names = "-allow_query", paramLabel = "CIDR,...", converter = HardeningOptions.QueryNetworks.class,
-            description = {"Answer NAMES and PORT_PLEASE2 only from these networks (and loopback);",
-                    "others are closed unanswered. Default: anyone, as epmd."})
+            description = "Answer NAMES and PORT_PLEASE2 only from these networks (and loopback); others are closed "
+                    + "unanswered. Default: anyone, as epmd.")
     QueryAccess allowQuery;
 
     @Option(names = "-max_connections", paramLabel = "N", converter = HardeningOptions.Positive.class,
-            description = {"Open connections at most, registered nodes included; loopback peers may open",
-                    "-loopback_reserve more (default 50000 in all, or fewer to fit the open-file limit)."})
+            description = "Open connections at most, registered nodes included, and -loopback_reserve more for"
+                    + " loopback peers only (default: 50000 in all, or fewer to fit the open-file limit).")
     Integer maxConnections;
 
     @Option(names = "-max_connections_per_peer", paramLabel = "N", converter = HardeningOptions.Positive.class,

@@ -26,6 +26,11 @@ public final class Usage {
             "-relaxed_command_check", "-systemd", "-packet_timeout", "-delay_accept", "-delay_write",
             "-names", "-kill", "-stop", "-dump", "-started");
 
+    /** epmd's own options that its usage text does not list: {@code --help} lists them separately. */
+    static final List<String> UNLISTED_EPMD_OPTIONS = List.of("-dump", "-started");
+    private static final int HELP_WIDTH = 80;
+    private static final String DESCRIPTION_INDENT = "        ";
+
     /** Headings that epmd's usage() prints together with the empty line before them ("\nDbgExtra options\n"). */
     private static final Set<String> HEADINGS_AFTER_EMPTY_LINE = Set.of("DbgExtra options\n", "Interactive options\n");
 
@@ -70,18 +75,15 @@ public final class Usage {
 
     /** The {@code --help} text: epmd's usage, then jepmd's options and environment. */
     public static String help(CommandSpec spec) {
-        StringBuilder text = new StringBuilder(EPMD_USAGE).append("\njepmd options\n");
+        StringBuilder text = new StringBuilder(EPMD_USAGE)
+                .append("\nepmd options its usage text leaves out\n");
+        for (String name : UNLISTED_EPMD_OPTIONS) {
+            describe(text, spec.findOption(name));
+        }
+        text.append("\njepmd options\n");
         for (OptionSpec option : spec.options()) {
-            if (EPMD_OPTIONS.contains(option.longestName()) || option.hidden()) {
-                continue;
-            }
-            text.append("    ").append(String.join(", ", option.names()));
-            if (option.arity().max() > 0) {
-                text.append(' ').append(option.paramLabel());
-            }
-            text.append('\n');
-            for (String line : option.description()) {
-                text.append("        ").append(line).append('\n');
+            if (!EPMD_OPTIONS.contains(option.longestName()) && !option.hidden()) {
+                describe(text, option);
             }
         }
         return text.append("\nEnvironment\n")
@@ -89,6 +91,24 @@ public final class Usage {
                 .append("    ERL_EPMD_ADDRESS  the address list, as -address (a flag wins)\n")
                 .append("    ERL_EPMD_RELAXED_COMMAND_CHECK  set (to anything) = -relaxed_command_check\n")
                 .toString();
+    }
+
+    /** {@code    -name Label} then the description in lines of at most {@value #HELP_WIDTH} characters. */
+    private static void describe(StringBuilder text, OptionSpec option) {
+        text.append("    ").append(String.join(", ", option.names()));
+        if (option.arity().max() > 0) {
+            text.append(' ').append(option.paramLabel());
+        }
+        text.append('\n');
+        StringBuilder line = new StringBuilder();
+        for (String word : String.join(" ", option.description()).split(" +")) {
+            if (line.length() > 0 && DESCRIPTION_INDENT.length() + line.length() + 1 + word.length() > HELP_WIDTH) {
+                text.append(DESCRIPTION_INDENT).append(line).append('\n');
+                line.setLength(0);
+            }
+            line.append(line.length() > 0 ? " " : "").append(word);
+        }
+        text.append(DESCRIPTION_INDENT).append(line).append('\n');
     }
 
     private static String load() {

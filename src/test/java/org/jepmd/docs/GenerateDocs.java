@@ -74,6 +74,9 @@ public final class GenerateDocs {
         try (PrintWriter page = new PrintWriter(Files.newBufferedWriter(adoc.resolve("jepmd.adoc"), StandardCharsets.UTF_8))) {
             ManPageGenerator.writeSingleManPage(page, command.getCommandSpec());
         }
-        Files.writeString(out.resolve("jepmd_completion"), AutoComplete.bash("jepmd", command), StandardCharsets.UTF_8);
+        // installed under epmd's name too (a link named epmd on PATH): complete that name as well
+        String completion = AutoComplete.bash("jepmd", command)
+                + "\n# the same completion for jepmd installed as epmd\ncomplete -F _complete_jepmd -o default epmd\n";
+        Files.writeString(out.resolve("jepmd_completion"), completion, StandardCharsets.UTF_8);
     }
 }

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,5 +38,26 @@ class GeneratedDocsIT {
         for (String option : new String[] {"-names", "-stop", "-systemd", "-http", "-audit"}) {
             assertTrue(script.contains(option), option);
         }
+    }
+
+    @Test
+    void everyOptionDescriptionIsOneParagraphAndTheSynopsisKeepsParameterLabelsWhole() throws IOException {
+        String roff = Files.readString(DOCS.resolve("man/jepmd.1"));
+        String options = roff.substring(roff.indexOf(".SH \"OPTIONS\""), roff.indexOf(".SH \"EXIT STATUS\""));
+        for (String block : options.split("\\.RS 4\n")) {
+            String body = block.contains(".RE") ? block.substring(0, block.indexOf(".RE")) : "";
+            assertFalse(body.contains(".sp"), "an option description split into paragraphs:\n" + body);
+        }
+        assertTrue(roff.contains("[\\fB\\-http\\fP \\fIAddress:Port\\fP]"), "the -http synopsis");
+        assertTrue(roff.contains("[\\fB\\-allow_query\\fP \\fICIDR,...\\fP]"), "the -allow_query synopsis");
+    }
+
+    @Test
+    void bashCompletesJepmdAndItsEpmdName() throws Exception {
+        Process bash = new ProcessBuilder("bash", "-c", "source " + DOCS.resolve("jepmd_completion")
+                + " && complete -p jepmd && complete -p epmd").redirectErrorStream(true).start();
+        String out = new String(bash.getInputStream().readAllBytes());
+        assertEquals(0, bash.waitFor(), out);
+        assertTrue(out.contains("-F _complete_jepmd") && out.trim().endsWith(" epmd"), out);
     }
 }
