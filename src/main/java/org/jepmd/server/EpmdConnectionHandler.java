@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.jepmd.server.EpmdLog.LOG;
 
 /**
- * One connection's life, as {@code do_read()} and {@code do_request()} run it (spec sections 1
- * and 2): a deadline from accept, one request, the local-peer gate, the reply, then close, except
+ * One connection's life, as {@code do_read()} and {@code do_request()} run it (docs/protocol.md,
+ * Connections and the request sections): a deadline from accept, one request, the local-peer gate, the reply, then close, except
  * after ALIVE2, whose connection then stays open and owns the registration until it closes or sends
  * anything more.
  */

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Behaviour beyond epmd_SUITE, on real loopback sockets: registration connection lifetime, refused
  * duplicates, creation numbers, reply forms, NAMES and DUMP bytes, KILL, STOP, the local-peer gate
- * and the packet deadline (spec sections 1 to 3).
+ * and the packet deadline (docs/protocol.md).
  */
 @Timeout(30)
 class EpmdServerBehaviourTest {
