@@ -1,5 +1,7 @@
 package org.jepmd.cli;
 
+import org.jepmd.logging.SyslogAppender;
+import org.jepmd.logging.SystemLog;
 import org.jepmd.ops.Operations;
 import org.jepmd.server.EpmdServer;
 import org.jepmd.server.ServerConfig;
@@ -28,6 +30,10 @@ final class ServerRunner {
      */
     static int run(ServerConfig config, Operations.Options extras, List<String> warnings, DaemonStatus status) {
         LogLevels.apply(config.debugLevel());
+        if (status != null && !extras.systemd()) {
+            // detached, as epmd -daemon: messages go to the system log (under systemd, stderr is the journal)
+            SystemLog.attach(System.getProperty(SystemLog.SOCKET_PROPERTY, SyslogAppender.DEV_LOG));
+        }
         // epmd's main() logs this before run() binds anything, so before its level-2 start-up lines
         LOG.info("epmd running - daemon = {}", status == null ? 0 : 1);
         warnings.forEach(LOG::warn);

@@ -1,21 +1,9 @@
 package org.jepmd.systemd;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDomainDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.unix.DomainSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Tells the service manager about the daemon's state, as {@code sd_notify()} does: one AF_UNIX
@@ -25,14 +13,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SystemdNotifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("jepmd.systemd");
-    private static final long SEND_TIMEOUT_MILLIS = 2000;
 
-    private final String socket;
-    private EventLoopGroup group;
-    private Channel channel;
+    /** Null when there is no notification socket. */
+    private final UnixDatagramSender sender;
 
     private SystemdNotifier(String socket) {
-        this.socket = socket;
+        this.sender = socket == null ? null : new UnixDatagramSender(socket);
     }
 
     /** A notifier for {@code NOTIFY_SOCKET}, inactive when it is unset. */
@@ -65,20 +51,15 @@ public final class SystemdNotifier implements AutoCloseable {
      *
      * @return true if it was sent
      */
-    public synchronized boolean send(String state) {
-        if (socket == null) {
+    public boolean send(String state) {
+        if (sender == null) {
             return false;
         }
         try {
-            Channel ch = channel();
-            ChannelFuture sent = ch.writeAndFlush(Unpooled.copiedBuffer(state, StandardCharsets.UTF_8));
-            if (!sent.await(SEND_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS) || !sent.isSuccess()) {
-                LOG.debug("sd_notify to {} failed: {}", socket, sent.cause());
-                return false;
-            }
+            sender.send(state.getBytes(StandardCharsets.UTF_8));
             return true;
         } catch (Exception e) {
-            LOG.debug("sd_notify to {} failed: {}", socket, e.toString());
+            LOG.debug("sd_notify to {} failed: {}", sender.socket(), e.toString());
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -86,41 +67,11 @@ public final class SystemdNotifier implements AutoCloseable {
         }
     }
 
-    private Channel channel() throws InterruptedException {
-        if (channel != null && channel.isActive()) {
-            return channel;
-        }
-        if (!Epoll.isAvailable()) {
-            throw new IllegalStateException("sd_notify needs the native epoll transport", Epoll.unavailabilityCause());
-        }
-        if (group == null) {
-            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        }
-        // an abstract socket is written "@name"; on the wire its first byte is NUL
-        String path = socket.startsWith("@") ? '\0' + socket.substring(1) : socket;
-        ChannelFuture connected = new Bootstrap()
-                .group(group)
-                .channel(EpollDomainDatagramChannel.class)
-                .handler(new ChannelInboundHandlerAdapter())
-                .connect(new DomainSocketAddress(path));
-        if (!connected.await(SEND_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS) || !connected.isSuccess()) {
-            connected.channel().close();
-            throw new IllegalStateException("cannot connect to " + socket, connected.cause());
-        }
-        channel = connected.channel();
-        return channel;
-    }
-
     /** Closes the datagram socket and its event loop. */
     @Override
-    public synchronized void close() {
-        if (channel != null) {
-            channel.close().awaitUninterruptibly(SEND_TIMEOUT_MILLIS);
-            channel = null;
-        }
-        if (group != null) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(SEND_TIMEOUT_MILLIS);
-            group = null;
+    public void close() {
+        if (sender != null) {
+            sender.close();
         }
     }
 }

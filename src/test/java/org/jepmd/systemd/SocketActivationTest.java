@@ -1,5 +1,6 @@
 package org.jepmd.systemd;
 
+import org.jepmd.testing.DatagramListener;
 import org.jepmd.Main;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
@@ -32,7 +33,7 @@ class SocketActivationTest {
     void servesTheSocketsSystemdPassesNotifiesReadinessAndStopsCleanlyOnSigterm() throws Exception {
         String activate = Requirements.require("systemd-socket-activate", "install systemd");
         int port = FreePorts.next();
-        try (NotifyListener notify = new NotifyListener()) {
+        try (DatagramListener notify = new DatagramListener()) {
             List<String> command = new ArrayList<>(List.of(activate,
                     "-l", "127.0.0.1:" + port, "-l", "[::1]:" + port, "-E", "NOTIFY_SOCKET=" + notify.path()));
             command.addAll(JavaProcess.command(Main.class.getName(), "-port", Integer.toString(port), "-systemd"));
@@ -66,7 +67,7 @@ class SocketActivationTest {
 
     @Test
     void withoutPassedSocketsItSaysSystemdProvidesNoSocketsAndExits1() throws Exception {
-        try (NotifyListener notify = new NotifyListener();
+        try (DatagramListener notify = new DatagramListener();
              JavaProcess daemon = JavaProcess.start(
                      JavaProcess.command(Main.class.getName(), "-systemd"), "NOTIFY_SOCKET=" + notify.path())) {
             assertEquals(1, daemon.exitStatus(20_000));

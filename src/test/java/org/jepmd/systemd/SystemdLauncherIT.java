@@ -1,5 +1,6 @@
 package org.jepmd.systemd;
 
+import org.jepmd.testing.DatagramListener;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.JavaProcess;
@@ -28,7 +29,7 @@ class SystemdLauncherIT {
         String activate = Requirements.require("systemd-socket-activate", "install systemd");
         String launcher = Path.of("scripts", "jepmd").toAbsolutePath().toString();
         int port = FreePorts.next();
-        try (NotifyListener notify = new NotifyListener();
+        try (DatagramListener notify = new DatagramListener();
              JavaProcess daemon = JavaProcess.start(List.of(activate, "-l", "127.0.0.1:" + port,
                      "-E", "NOTIFY_SOCKET=" + notify.path(), "-E", "JEPMD_CDS=off",
                      launcher, "-port", Integer.toString(port), "-systemd"))) {

@@ -1,4 +1,4 @@
-package org.jepmd.systemd;
+package org.jepmd.testing;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -11,7 +11,6 @@ import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
-import org.jepmd.testing.Requirements;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,18 +21,18 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A stand-in for systemd's notification socket: an AF_UNIX datagram socket in a temporary
+ * A stand-in for systemd's notification socket or the system log: an AF_UNIX datagram socket in a temporary
  * directory that collects every message sent to it. Java 17 has no AF_UNIX datagrams, so it uses
  * Netty's epoll transport (the test is skipped, or failed in CI, without it).
  */
-final class NotifyListener implements AutoCloseable {
+public final class DatagramListener implements AutoCloseable {
     private final Path dir;
     private final Path socket;
     private final EventLoopGroup group;
     private final Channel channel;
     private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
 
-    NotifyListener() throws Exception {
+    public DatagramListener() throws Exception {
         if (!Epoll.isAvailable()) {
             Requirements.unavailable("Netty's native epoll transport: " + Epoll.unavailabilityCause());
         }
@@ -51,17 +50,17 @@ final class NotifyListener implements AutoCloseable {
     }
 
     /** The value for {@code NOTIFY_SOCKET}. */
-    String path() {
+    public String path() {
         return socket.toString();
     }
 
     /** The next message, waiting at most {@code millis}; null if none came. */
-    String next(long millis) throws InterruptedException {
+    public String next(long millis) throws InterruptedException {
         return messages.poll(millis, TimeUnit.MILLISECONDS);
     }
 
     /** Messages until one contains {@code wanted} (included), waiting at most {@code millis} in all. */
-    List<String> until(String wanted, long millis) throws InterruptedException {
+    public List<String> until(String wanted, long millis) throws InterruptedException {
         List<String> seen = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < deadline) {
@@ -75,7 +74,7 @@ final class NotifyListener implements AutoCloseable {
                 return seen;
             }
         }
-        throw new AssertionError("no notification containing " + wanted + " within " + millis + " ms; got " + seen);
+        throw new AssertionError("no datagram containing " + wanted + " within " + millis + " ms; got " + seen);
     }
 
     @Override
