@@ -54,9 +54,17 @@ final class Exec {
 
     /** Runs {@code program args...} to its end (at most a minute) and returns what it printed. */
     static Result run(String program, Map<String, String> env, String... args) {
+        return runIn(null, program, env, args);
+    }
+
+    /** {@link #run}, in the working directory {@code dir} (null: this one). */
+    static Result runIn(Path dir, String program, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(List.of(program));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (dir != null) {
+            builder.directory(dir.toFile());
+        }
         builder.environment().clear();
         builder.environment().putAll(env);
         try {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -185,6 +186,54 @@ class JepmdLauncherIT {
         assertEquals(new Exec.Result(0, "", ""), jepmd(java25, "-port", p, "-daemon"));
         assertEquals(new Exec.Result(0, "epmd: up and running on port " + p + " with data:\n", ""), jepmd(java25, "-port", p, "-names"));
         assertEquals(new Exec.Result(0, "Killed\n", ""), jepmd(java25, "-port", p, "-kill"));
+    }
+
+    @Test
+    void jvmOptionsFromTheEnvironmentAreSplitButNeverGlobbed(@TempDir Path dir) throws IOException {
+        RecordingJava java = RecordingJava.in(dir.resolve("jdk"));
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Files.createFile(work.resolve("-Dpwned=1"));
+        Map<String, String> env = Exec.env(java.env(Map.of("JAVA_OPTS", "-D* -Dwords=two", "JEPMD_OPTS", " -D?pwned=1\t-Dlast=[-]D* ")));
+        Exec.Result version = Exec.runIn(work, Exec.JEPMD.toString(), env, "-version");
+        assertTrue(version.out().startsWith("jepmd "), version.toString());
+        List<String> command = java.lastMainCall();
+        int first = command.indexOf("-D*");
+        assertTrue(first > 0, command.toString());
+        assertEquals(List.of("-D*", "-Dwords=two", "-D?pwned=1", "-Dlast=[-]D*"), command.subList(first, first + 4));
+        assertFalse(command.contains("-Dpwned=1"), command.toString());
+    }
+
+    @Test
+    void clientStdoutIsEpmdsWhateverTheJvmOptionsAsk() {
+        assertEquals(0, jepmd("-port", p, "-daemon").exit());
+        try (EpmdWire.Conn node = register(port, "opts")) {
+            String names = "epmd: up and running on port " + p + " with data:\nname opts at port 40004\n";
+            for (Map<String, String> logging : List.of(Map.of("JAVA_OPTS", "-Xlog:gc"),
+                    Map.of("JEPMD_OPTS", "-Xlog:all=info:stdout -verbose:class"),
+                    Map.of("_JAVA_OPTIONS", "-Xlog:gc*=debug"),
+                    Map.of("JAVA_TOOL_OPTIONS", "-Xlog:gc"))) {
+                Exec.Result result = jepmd(logging, "-port", p, "-names");
+                assertEquals(0, result.exit(), logging + "\n" + result);
+                assertEquals(names, result.out(), logging + "\n" + result);
+            }
+            Map<String, String> gc = Map.of("JAVA_OPTS", "-Xlog:gc");
+            assertEquals(new Exec.Result(0, names, ""), jepmd(gc, "-port", p, "-names"), "nothing on stderr either");
+            assertEquals(new Exec.Result(0, "", ""), jepmd(gc, "-port", p, "-started"));
+            assertEquals(new Exec.Result(1, "Killing not allowed - living nodes in database.\n", ""), jepmd(gc, "-port", p, "-kill"));
+            Exec.Result flags = jepmd(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "-port", p, "-started");
+            assertEquals(0, flags.exit(), flags.toString());
+            assertEquals("", flags.out(), "the JVM's own output goes to stderr: " + flags);
+            assertTrue(jepmd(gc, "-version").out().matches("jepmd [^\n]*\n"));
+        }
+    }
+
+    @Test
+    void clientStdoutIsEpmdsOnJava25Too() {
+        Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+        Assumptions.assumeTrue(Files.isExecutable(jdk25.resolve("bin/java")), "no JDK 25 at " + jdk25);
+        assertEquals(0, jepmd("-port", p, "-daemon").exit());
+        Map<String, String> java25 = Map.of("JAVA_HOME", jdk25.toString(), "JAVA_OPTS", "-Xlog:gc -Xlog:startuptime");
+        assertEquals(new Exec.Result(0, "epmd: up and running on port " + p + " with data:\n", ""), jepmd(java25, "-port", p, "-names"));
     }
 
     /** Waits (bounded) until a closed registration has been noticed by the daemon. */
