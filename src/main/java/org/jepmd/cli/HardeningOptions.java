@@ -25,47 +25,51 @@ final class HardeningOptions {
         }
     }
 
-    /** A decimal integer of at least 1. */
-    static final class Positive implements ITypeConverter<Integer> {
+    /** A decimal integer within {@code [min, max]}; the error says what is expected. */
+    abstract static class WholeNumberIn implements ITypeConverter<Integer> {
+        private final int min;
+        private final int max;
+        private final String expected;
+
+        WholeNumberIn(int min, int max, String expected) {
+            this.min = min;
+            this.max = max;
+            this.expected = expected;
+        }
+
         @Override
         public Integer convert(String value) {
-            int n = parse(value, "1");
-            if (n < 1) {
-                throw new TypeConversionException("expected a whole number of at least 1");
+            int n;
+            try {
+                n = Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("expected a whole number of at least " + min);
+            }
+            if (n < min || n > max) {
+                throw new TypeConversionException(expected);
             }
             return n;
+        }
+    }
+
+    /** A decimal integer of at least 1. */
+    static final class Positive extends WholeNumberIn {
+        Positive() {
+            super(1, Integer.MAX_VALUE, "expected a whole number of at least 1");
         }
     }
 
     /** {@code -ipv6_peer_prefix}: a prefix length from 1 to 128. */
-    static final class Ipv6Prefix implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            int n = parse(value, "1");
-            if (n < 1 || n > 128) {
-                throw new TypeConversionException("expected a prefix length from 1 to 128");
-            }
-            return n;
+    static final class Ipv6Prefix extends WholeNumberIn {
+        Ipv6Prefix() {
+            super(1, 128, "expected a prefix length from 1 to 128");
         }
     }
 
     /** A decimal integer of at least 0. */
-    static final class NonNegative implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            int n = parse(value, "0");
-            if (n < 0) {
-                throw new TypeConversionException("expected a whole number of at least 0");
-            }
-            return n;
-        }
-    }
-
-    private static int parse(String value, String minimum) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new TypeConversionException("expected a whole number of at least " + minimum);
+    static final class NonNegative extends WholeNumberIn {
+        NonNegative() {
+            super(0, Integer.MAX_VALUE, "expected a whole number of at least 0");
         }
     }
 
