@@ -1,33 +1,46 @@
 # jepmd container image: the Erlang Port Mapper Daemon on the JVM.
 #
 #   docker build -t jepmd .
-#   docker run -d --name epmd -p 127.0.0.1:4369:4369 jepmd
+#   docker run -d --name epmd --network host --read-only jepmd
 #   docker run -d --network host jepmd -address 10.0.0.5 -http 127.0.0.1:9436 -audit
 #
-# Runs in the foreground as an unprivileged user; SIGTERM (docker stop) frees the port, closes every
-# connection and exits 0. Arguments are epmd's (see docs/operations.md). scripts/check-dockerfile
-# checks in CI that every file copied here exists and that the entrypoint runs.
+# Runs in the foreground as an unprivileged user, on a read-only root file system if asked; SIGTERM
+# (docker stop) frees the port, closes every connection and exits 0. Arguments are epmd's (see
+# docs/operations.md). scripts/check-container builds and runs it with podman in CI.
+#
+# The two base images are arguments, so that the image builds from local or mirrored bases:
+#   BUILD_IMAGE    a JDK 17+ with Maven 3.8+ ("mvn" on PATH)
+#   RUNTIME_IMAGE  a JRE 17+ ("java" on PATH) with bash, coreutils, groupadd and useradd
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
 
 # ---- build: the shaded jar ----
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY pom.xml ./pom.xml
 RUN mvn -B -q dependency:go-offline
 COPY src ./src
-RUN mvn -B -q -DskipTests -Dasciidoctor.skip=true package
+# only the jar: no tests, no generated docs (the image ships no man page), no packages
+RUN mvn -B -q -Dmaven.test.skip=true -Dexec.skip=true -Dasciidoctor.skip=true package
 
 # ---- runtime: a JRE, the jar and the launcher ----
-FROM eclipse-temurin:17-jre
+FROM ${RUNTIME_IMAGE}
 # a fixed numeric uid, so that Kubernetes' runAsNonRoot can check it
 RUN groupadd --system --gid 10001 jepmd \
  && useradd --system --uid 10001 --gid jepmd --home-dir /var/lib/jepmd --create-home --shell /usr/sbin/nologin jepmd
 COPY --from=build /src/target/jepmd.jar /opt/jepmd/target/jepmd.jar
-COPY scripts/jepmd /opt/jepmd/scripts/jepmd
+COPY scripts/jepmd scripts/jepmd-healthcheck /opt/jepmd/scripts/
 ENV PATH=/opt/jepmd/scripts:$PATH
+# The launcher's two class-data-sharing archives, made now in /opt/jepmd/target/cds, where every
+# user reads them and none rewrites them (so --read-only keeps them): a client action trains the
+# client's, and a daemon line trains the daemon's before the JVM rejects its bad argument.
+RUN jepmd -version \
+ && { ! jepmd -train-the-daemon-archive >/dev/null 2>&1; } \
+ && test -s /opt/jepmd/target/cds/jepmd-*-client.jsa && test -s /opt/jepmd/target/cds/jepmd-*-daemon.jsa \
+ && rm -f /opt/jepmd/target/cds/*.lock
 USER 10001:10001
-# runs the launcher once: proves it starts, and leaves its class-data-sharing archive in ~/.cache
-RUN jepmd -version
 EXPOSE 4369
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["jepmd", "-started"]
+# NAMES over bash's /dev/tcp: no JVM every 30 s
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["jepmd-healthcheck"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/opt/jepmd/scripts/jepmd"]
