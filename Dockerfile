@@ -29,15 +29,11 @@ FROM ${RUNTIME_IMAGE}
 RUN groupadd --system --gid 10001 jepmd \
  && useradd --system --uid 10001 --gid jepmd --home-dir /var/lib/jepmd --create-home --shell /usr/sbin/nologin jepmd
 COPY --from=build /src/target/jepmd.jar /opt/jepmd/target/jepmd.jar
-COPY scripts/jepmd scripts/jepmd-healthcheck /opt/jepmd/scripts/
+COPY scripts/jepmd scripts/jepmd-cds scripts/jepmd-healthcheck /opt/jepmd/scripts/
 ENV PATH=/opt/jepmd/scripts:$PATH
-# The launcher's two class-data-sharing archives, made now in /opt/jepmd/target/cds, where every
-# user reads them and none rewrites them (so --read-only keeps them): a client action trains the
-# client's, and a daemon line trains the daemon's before the JVM rejects its bad argument.
-RUN jepmd -version \
- && { ! jepmd -train-the-daemon-archive >/dev/null 2>&1; } \
- && test -s /opt/jepmd/target/cds/jepmd-*-client.jsa && test -s /opt/jepmd/target/cds/jepmd-*-daemon.jsa \
- && rm -f /opt/jepmd/target/cds/*.lock
+# The launcher's two class-data-sharing archives (client actions', the daemon's), made now in
+# /opt/jepmd/target/cds, where every user reads them and none rewrites them: --read-only keeps them.
+RUN jepmd-cds && rm -f /opt/jepmd/target/cds/*.lock && jepmd -version
 USER 10001:10001
 EXPOSE 4369
 # NAMES over bash's /dev/tcp: no JVM every 30 s
