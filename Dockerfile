@@ -31,10 +31,10 @@ RUN groupadd --system --gid 10001 jepmd \
 COPY --from=build /src/target/jepmd.jar /opt/jepmd/target/jepmd.jar
 COPY scripts/jepmd scripts/jepmd-cds scripts/jepmd-healthcheck /opt/jepmd/scripts/
 ENV PATH=/opt/jepmd/scripts:$PATH
-# The launcher's two class-data-sharing archives (client actions', the daemon's), made now in
-# /opt/jepmd/target/cds, where every user reads them and none rewrites them: --read-only keeps them.
-RUN jepmd-cds && rm -f /opt/jepmd/target/cds/*.lock && jepmd -version
 USER 10001:10001
+# The launcher's two class-data-sharing archives (client actions', the daemon's), made now in the
+# user's ~/.cache/jepmd (the launcher maps only archives of the user's own): --read-only keeps them.
+RUN jepmd-cds && jepmd -version
 EXPOSE 4369
 # NAMES over bash's /dev/tcp: no JVM every 30 s
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["jepmd-healthcheck"]
