@@ -115,9 +115,7 @@ class HalfSentFloodTest {
         int perAddress = 700; // under the per-peer cap of 1,000
         try (NetworkNamespaces ns = NetworkNamespaces.create()) {
             List<String> sources = ns.addClientAddresses(3);
-            try (JepmdProcess jepmd = JepmdProcess.start(LAUNCHER_MEMORY_SCALED_DOWN, NetworkNamespaces.in(ns.server), "",
-                    () -> NetClient.accepts(ns.client, ns.serverIp, port), port, "-address", ns.serverIp,
-                    "-packet_timeout", "60")) {
+            try (JepmdProcess jepmd = ns.startJepmd(LAUNCHER_MEMORY_SCALED_DOWN, port, "-packet_timeout", "60")) {
                 ns.registerLocalNode(port, "before", 7101);
                 long pid = jepmd.process().pid();
                 int baselineFds = openFiles(pid);

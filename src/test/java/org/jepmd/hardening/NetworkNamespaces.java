@@ -1,6 +1,7 @@
 package org.jepmd.hardening;
 
 import org.jepmd.testing.EpmdWire;
+import org.jepmd.testing.JepmdProcess;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.BufferedReader;
@@ -106,6 +107,22 @@ final class NetworkNamespaces implements AutoCloseable {
     void addIpv6(String namespace, String address, int prefix) {
         must("ip", "-n", namespace, "addr", "add", address + "/" + prefix, "dev",
                 namespace.equals(server) ? serverLink : clientLink, "nodad");
+    }
+
+    /**
+     * jepmd in the server namespace with {@code -address <serverIp>} and {@code args}, once the client
+     * namespace can connect to it.
+     */
+    JepmdProcess startJepmd(int port, String... args) {
+        return startJepmd(List.of(), port, args);
+    }
+
+    /** As {@link #startJepmd(int, String...)}, with extra JVM options. */
+    JepmdProcess startJepmd(List<String> jvmOptions, int port, String... args) {
+        List<String> all = new ArrayList<>(List.of("-address", serverIp));
+        all.addAll(List.of(args));
+        return JepmdProcess.start(jvmOptions, in(server), "", () -> NetClient.accepts(client, serverIp, port), port,
+                all.toArray(String[]::new));
     }
 
     /** {@code ip netns exec <ns>} as a command prefix. */

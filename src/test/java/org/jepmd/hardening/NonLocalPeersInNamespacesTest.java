@@ -25,9 +25,7 @@ class NonLocalPeersInNamespacesTest {
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void aRemotePeerMayQueryButNotRegisterDumpKillOrStop() throws Exception {
         try (NetworkNamespaces ns = NetworkNamespaces.create();
-             JepmdProcess jepmd = JepmdProcess.start(NetworkNamespaces.in(ns.server), "",
-                     () -> NetClient.accepts(ns.client, ns.serverIp, PORT), PORT,
-                     "-address", ns.serverIp, "-relaxed_command_check")) {
+             JepmdProcess jepmd = ns.startJepmd(PORT, "-relaxed_command_check")) {
             ns.registerLocalNode(PORT, "local1", 7001);
 
             assertTrue(ask(ns, EpmdWire.alive2("intruder", 7002)).closedSilently(), "remote ALIVE2 answered");
@@ -54,12 +52,9 @@ class NonLocalPeersInNamespacesTest {
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void allowQueryAndTheLoopbackReserveHoldForARealRemotePeer() throws Exception {
         try (NetworkNamespaces ns = NetworkNamespaces.create();
-             JepmdProcess restricted = JepmdProcess.start(NetworkNamespaces.in(ns.server), "",
-                     () -> NetClient.accepts(ns.client, ns.serverIp, PORT), PORT, "-address", ns.serverIp,
+             JepmdProcess restricted = ns.startJepmd(PORT,
                      "-allow_query", "192.0.2.0/24", "-max_connections", "16", "-loopback_reserve", "4");
-             JepmdProcess allowing = JepmdProcess.start(NetworkNamespaces.in(ns.server), "",
-                     () -> NetClient.accepts(ns.client, ns.serverIp, PORT + 1), PORT + 1, "-address", ns.serverIp,
-                     "-allow_query", ns.clientIp + "/30")) {
+             JepmdProcess allowing = ns.startJepmd(PORT + 1, "-allow_query", ns.clientIp + "/30")) {
             assertTrue(ask(ns, EpmdWire.names()).closedSilently(), "NAMES answered outside -allow_query");
             assertTrue(ask(ns, EpmdWire.portPlease2("x")).closedSilently(), "PORT_PLEASE2 answered outside -allow_query");
             assertArrayEquals(new byte[] {'w', 1}, NetClient.request(ns.client, ns.serverIp, PORT + 1,

@@ -69,8 +69,7 @@ class PeerGroupsAndHttpInNamespacesTest {
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void nodesOverHttpIsRefusedOutsideAllowQueryAndAudited() throws Exception {
         try (NetworkNamespaces ns = NetworkNamespaces.create();
-             JepmdProcess jepmd = JepmdProcess.start(NetworkNamespaces.in(ns.server), "",
-                     () -> NetClient.accepts(ns.client, ns.serverIp, PORT), PORT, "-address", ns.serverIp,
+             JepmdProcess jepmd = ns.startJepmd(PORT,
                      "-http", ns.serverIp + ":9436", "-allow_query", "192.0.2.0/24", "-audit")) {
             assertEquals("403", httpStatus(ns.client, ns.serverIp, "/nodes"), "/nodes answered outside -allow_query");
             assertEquals("200", httpStatus(ns.client, ns.serverIp, "/health"), "/health is not restricted");
