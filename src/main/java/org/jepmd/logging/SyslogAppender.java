@@ -39,7 +39,7 @@ public final class SyslogAppender extends AppenderBase<ILoggingEvent> {
             "failed opening connection", "closing connection on file descriptor",
             "closing because timed out on receive", "error on ALIVE socket", "got more than expected on ALIVE socket",
             "** sent ", "** failed to send ", "failed to send ", "epmd killed", "epmd connection stopped",
-            "registering '", " type ", "type ", "reusing slot with same name", "unregistering '",
+            "registering '", "type ", "reusing slot with same name", "unregistering '",
             "trying to unregister node with unknown");
 
     private final UnixDatagramSender log;

@@ -34,8 +34,9 @@ import static org.jepmd.server.EpmdLog.LOG;
  * with the exit status when the daemon stops (KILL_REQ or {@link #close()}).
  */
 public final class EpmdServer implements AutoCloseable {
-    /** IPV6_V6ONLY: level IPPROTO_IPV6 (41), option 26 (Linux). */
+    /** A slow reader of a long NAMES or DUMP reply holds at most this much beyond the kernel's buffer. */
     private static final WriteBufferWaterMark REPLY_WATER_MARK = new WriteBufferWaterMark(8 * 1024, 32 * 1024);
+    /** IPV6_V6ONLY: level IPPROTO_IPV6 (41), option 26 (Linux). */
     private static final IntegerUnixChannelOption IPV6_V6ONLY = new IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
 
     /** How long a listening socket stops accepting after accept() failed, e.g. out of descriptors. */
@@ -117,7 +118,6 @@ public final class EpmdServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.ALLOCATOR, context.memory())
-                // a slow reader of a long NAMES reply holds at most this much beyond the kernel's buffer
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, REPLY_WATER_MARK)
                 // TCP_NODELAY: Netty already enables it on every accepted socket; setting it again cost a syscall
                 // epmd reads at most INBUF_SIZE - 1 bytes while the length is unknown (docs/protocol.md, Framing)
