@@ -56,10 +56,30 @@ class DaemonSystemLogIT {
         assertEquals(fromEpmd, fromJepmd);
     }
 
+    /** Whether a socket listens on TCP {@code port}, from /proc/net/tcp (state 0A), without touching it. */
+    private static boolean listening(int port) throws java.io.IOException {
+        String local = String.format(":%04X ", port);
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 3 && (fields[1] + " ").endsWith(local) && fields[3].equals("0A")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Lists and kills the daemon on {@code port}, and returns the datagrams it logged, without their header. */
     private static List<String> session(DatagramListener log, int port, String client) throws Exception {
         List<String> seen = new ArrayList<>(log.until("epmd running - daemon = 1", 15_000));
         Map<String, String> env = Map.of("ERL_EPMD_PORT", Integer.toString(port));
+        // epmd logs "daemon = 1" before it binds: wait until it listens (bounded), without connecting,
+        // since a probe connection would log a partial packet of its own
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!listening(port) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         try (EpmdWire.Conn node = EpmdWire.connect(port)) {
             node.send(EpmdWire.frame(EpmdWire.alive2("logged", 7001))).readExactly(6, 5_000);
         }
