@@ -56,6 +56,17 @@ public final class DirectMemoryBudget extends AbstractByteBufAllocator {
         return now - last >= LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, now);
     }
 
+    /** True if {@code cause} is this budget's refusal, which closes the connection; logged at most once a second. */
+    boolean isRefusal(Throwable cause) {
+        if (!(cause instanceof Exhausted exhausted)) {
+            return false;
+        }
+        if (logRefusalNow()) {
+            EpmdLog.LOG.warn("closing connections: {}", exhausted.getMessage());
+        }
+        return true;
+    }
+
     @Override
     protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
         if (used() + initialCapacity > limit) {

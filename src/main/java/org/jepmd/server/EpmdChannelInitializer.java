@@ -11,11 +11,12 @@ import java.util.function.Predicate;
 
 /**
  * Builds each connection's pipeline: {@code framer} (one length-prefixed packet) →
- * {@code decoder} (packet to request) → {@code handler} (epmd's request logic), with a hex-dump
+ * {@code decoder} (packet to request) → {@code handler} (the connection's life; the requests are {@link RequestLogic}'s), with a hex-dump
  * stage in front at {@code -d -d}.
  */
 final class EpmdChannelInitializer extends ChannelInitializer<Channel> {
     private final ServerContext server;
+    private final RequestLogic logic;
     private final ByteCounter byteCounter;
     private final Predicate<Channel> admit;
 
@@ -25,6 +26,7 @@ final class EpmdChannelInitializer extends ChannelInitializer<Channel> {
      */
     EpmdChannelInitializer(ServerContext server, Predicate<Channel> admit) {
         this.server = server;
+        this.logic = new RequestLogic(server.config(), server.registry(), server.events());
         this.byteCounter = server.events() == EpmdEvents.NONE ? null : new ByteCounter(server.events());
         this.admit = admit;
     }
@@ -43,7 +45,7 @@ final class EpmdChannelInitializer extends ChannelInitializer<Channel> {
         }
         pipeline.addLast("framer", new EpmdFrameDecoder());
         pipeline.addLast("decoder", EpmdRequestDecoder.INSTANCE);
-        pipeline.addLast("handler", new EpmdConnectionHandler(server));
+        pipeline.addLast("handler", new EpmdConnectionHandler(server, logic));
         long delayAccept = server.config().delayAccept().toNanos();
         if (delayAccept > 0) {
             channel.config().setAutoRead(false);

@@ -1,10 +1,12 @@
 package org.jepmd.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import org.jepmd.protocol.EpmdReplies;
 import org.jepmd.registry.NodeRegistry;
 import org.jepmd.registry.RegisteredNode;
 import org.jepmd.registry.UnusedNode;
+import org.jepmd.server.RequestLogic.Reply;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -13,7 +15,8 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The pieces of epmd's multi-part replies, for {@link ReplyStream}.
+ * Turns {@link RequestLogic.Reply}s into bytes: one buffer for most, pieces for {@link ReplyStream} where epmd
+ * writes several times (NAMES, DUMP, STOP of an unknown name).
  */
 final class ReplySources {
     /** Lines are packed into pieces of about this size when no write delay asks for one line per write. */
@@ -22,12 +25,46 @@ final class ReplySources {
     private ReplySources() {
     }
 
+    /** The reply as one buffer, or null when it is written in pieces. */
+    static ByteBuf whole(Reply reply, ByteBufAllocator alloc, ServerContext server) {
+        if (reply instanceof Reply.Port2 port2) {
+            return port2.found() == null ? EpmdReplies.port2NotFound(alloc) : EpmdReplies.port2Found(alloc, port2.found());
+        } else if (reply instanceof Reply.Alive2 alive2) {
+            int version = alive2.node().highestVersion();
+            return alive2.registered() == null
+                    ? EpmdReplies.alive2Refused(alloc, version)
+                    : EpmdReplies.alive2(alloc, version, true, alive2.registered().creationFor(version));
+        } else if (reply instanceof Reply.Kill kill) {
+            return EpmdReplies.kill(alloc, kill.accepted());
+        } else if (reply instanceof Reply.Stop stop && stop.found()) {
+            return EpmdReplies.stopped(alloc);
+        } else if (reply instanceof Reply.JepmdInfo) {
+            return JepmdInfo.reply(alloc, server);
+        }
+        return null;
+    }
+
+    /** The reply as pieces, each written with one write (and after the delay, with {@code -delay_write}). */
+    static ReplyStream.Source pieces(Reply reply, ByteBufAllocator alloc, ServerContext server) {
+        int port = server.config().port();
+        boolean linePerPiece = !server.config().delayWrite().isZero();
+        if (reply instanceof Reply.Names) {
+            return names(port, server.registry(), linePerPiece);
+        } else if (reply instanceof Reply.Dump) {
+            return dump(port, server.registry(), linePerPiece);
+        } else if (reply instanceof Reply.Stop stop && !stop.found()) {
+            // epmd writes NOEXIST and then, falling through, STOPPED as well
+            return of(List.of(EpmdReplies.noExist(alloc), EpmdReplies.stopped(alloc)));
+        }
+        return of(List.of(whole(reply, alloc, server)));
+    }
+
     /** Fixed pieces, written in order. */
     static ReplyStream.Source of(List<ByteBuf> pieces) {
         Deque<ByteBuf> queue = new ArrayDeque<>(pieces);
         return new ReplyStream.Source() {
             @Override
-            public ByteBuf next(io.netty.buffer.ByteBufAllocator alloc) {
+            public ByteBuf next(ByteBufAllocator alloc) {
                 return queue.poll();
             }
 
@@ -77,7 +114,7 @@ final class ReplySources {
             private boolean headerSent;
 
             @Override
-            public ByteBuf next(io.netty.buffer.ByteBufAllocator alloc) {
+            public ByteBuf next(ByteBufAllocator alloc) {
                 if (!headerSent) {
                     headerSent = true;
                     return EpmdReplies.portHeader(alloc, configuredPort);

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes a reply made of pieces, then closes the connection (docs/protocol.md, Replies and writes). Pieces are pulled
+ * Writes a reply made of pieces, then says whether it all left (docs/protocol.md, Replies and writes). Pieces are pulled
  * one at a time, so a NAMES reply over 100,000 nodes never sits in memory whole: when the socket's buffer is full the
  * stream waits for {@link #resume()} instead of queueing. With {@code -delay_write} every piece waits that long
  * first, as epmd sleeps before each {@code write()}.
@@ -28,20 +28,26 @@ final class ReplyStream {
         }
     }
 
+    /** Hears once how the reply ended. */
+    interface Done {
+        /** @param complete every piece was written; false if the peer went away or a write failed */
+        void written(boolean complete);
+    }
+
     private final ChannelHandlerContext ctx;
     private final Source source;
     private final long delayNanos;
-    private final Runnable onComplete;
+    private final Done done;
     private boolean waitingForWritability;
     private boolean finished;
     /** The next piece, fetched once the previous delayed write completed; written after the delay. */
     private ByteBuf pending;
 
-    ReplyStream(ChannelHandlerContext ctx, Source source, Duration delay, Runnable onComplete) {
+    ReplyStream(ChannelHandlerContext ctx, Source source, Duration delay, Done done) {
         this.ctx = ctx;
         this.source = source;
         this.delayNanos = delay.toNanos();
-        this.onComplete = onComplete;
+        this.done = done;
     }
 
     /** Starts writing; call on the channel's event loop. */
@@ -130,20 +136,18 @@ final class ReplyStream {
 
     /** The peer went away: nothing more is written, and nothing fetched or queued may leak. */
     private void abandon(ByteBuf fetched) {
-        finished = true;
         if (fetched != null) {
             fetched.release();
         }
-        source.discard();
+        if (!finished) {
+            finished = true;
+            source.discard();
+            done.written(false);
+        }
     }
 
     private void finish() {
         finished = true;
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-            if (f.isSuccess()) {
-                onComplete.run();
-            }
-            ctx.close();
-        });
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> done.written(f.isSuccess()));
     }
 }

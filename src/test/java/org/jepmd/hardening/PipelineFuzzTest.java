@@ -270,6 +270,8 @@ class PipelineFuzzTest {
 
         static final class Conn {
             final EmbeddedChannel channel;
+            /** What the registry records as the owner of this connection's registration. */
+            final Object owner;
             final ByteArrayOutputStream sent = new ByteArrayOutputStream();
             final ByteArrayOutputStream received = new ByteArrayOutputStream();
             boolean disturbed;
@@ -277,6 +279,7 @@ class PipelineFuzzTest {
 
             Conn(EmbeddedChannel channel) {
                 this.channel = channel;
+                this.owner = ServerPipelines.registrationOwner(channel);
             }
         }
 
@@ -364,7 +367,7 @@ class PipelineFuzzTest {
 
         private NodeName ownedName(Conn conn) {
             for (RegisteredNode node : server.registry().newestFirst()) {
-                if (node.owner() == conn.channel) {
+                if (node.owner() == conn.owner) {
                     return node.name();
                 }
             }
@@ -397,7 +400,7 @@ class PipelineFuzzTest {
                 assertArrayEquals(expected.port2(), lookup(entry.getKey()), "registration changed: " + entry.getKey());
             }
             for (RegisteredNode node : server.registry().newestFirst()) {
-                Conn owner = conns.stream().filter(c -> c.channel == node.owner()).findFirst().orElse(null);
+                Conn owner = conns.stream().filter(c -> c.owner == node.owner()).findFirst().orElse(null);
                 if (owner == null) {
                     fail("registered by no connection of this run: " + node);
                 }

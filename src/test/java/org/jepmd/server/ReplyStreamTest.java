@@ -43,7 +43,7 @@ class ReplyStreamTest {
     void eachPieceWaitsForTheDelayAndTheCloseFollowsTheLastPiece() {
         EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
         ReplyStream stream = new ReplyStream(channel.pipeline().firstContext(),
-                ReplySources.of(List.of(ascii("NOEXIST"), ascii("STOPPED"))), Duration.ofSeconds(1), () -> { });
+                ReplySources.of(List.of(ascii("NOEXIST"), ascii("STOPPED"))), Duration.ofSeconds(1), complete -> channel.close());
         stream.start();
         channel.runPendingTasks();
         assertNull(take(channel), "nothing before the first delay");
@@ -67,7 +67,7 @@ class ReplyStreamTest {
         ByteBuf second = ascii("two");
         ByteBuf third = ascii("three");
         ReplyStream stream = new ReplyStream(channel.pipeline().firstContext(),
-                ReplySources.of(List.of(first, second, third)), Duration.ofSeconds(1), () -> { });
+                ReplySources.of(List.of(first, second, third)), Duration.ofSeconds(1), complete -> channel.close());
         stream.start();
         channel.advanceTimeBy(1, TimeUnit.SECONDS);
         channel.runScheduledPendingTasks();

@@ -36,6 +36,11 @@ public final class ServerPipelines {
         return shutdowns.get();
     }
 
+    /** What the registry records as the owner of a registration made on {@code channel} (its handler). */
+    public static Object registrationOwner(EmbeddedChannel channel) {
+        return channel.pipeline().get(EpmdConnectionHandler.class).connection();
+    }
+
     /** A new, active connection from {@code peer} to {@code local}, with the server's pipeline. */
     public EmbeddedChannel connect(SocketAddress peer, SocketAddress local) {
         EmbeddedChannel channel = new EmbeddedChannel(false, true) {
