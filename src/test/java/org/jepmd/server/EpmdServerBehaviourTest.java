@@ -7,11 +7,12 @@ import org.jepmd.registry.RegisteredNode;
 import org.jepmd.registry.UnusedNode;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.EpmdWire.Conn;
+import org.jepmd.testing.Await;
 import org.jepmd.testing.FreePorts;
-import org.jepmd.testing.RunningJepmd;
-import org.junit.jupiter.api.AfterEach;
+import org.jepmd.testing.JepmdOnFreePort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,8 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.UnaryOperator;
 
 import static org.jepmd.testing.EpmdWire.alive2;
 import static org.jepmd.testing.EpmdWire.alive2v5;
@@ -46,34 +45,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(30)
 class EpmdServerBehaviourTest {
-    private RunningJepmd epmd;
-    private final List<Conn> open = new ArrayList<>();
-
-    private void start(UnaryOperator<ServerConfig.Builder> adjust) {
-        epmd = RunningJepmd.start(adjust);
-    }
-
-    @AfterEach
-    void stop() {
-        open.forEach(Conn::close);
-        if (epmd != null) {
-            epmd.close();
-        }
-    }
-
-    private Conn connect() {
-        Conn conn = EpmdWire.connect(epmd.port());
-        open.add(conn);
-        return conn;
-    }
-
-    private Conn send(byte[] payload) {
-        return connect().send(frame(payload));
-    }
+    @RegisterExtension
+    final JepmdOnFreePort epmd = new JepmdOnFreePort();
 
     /** Registers with a modern (6/5) ALIVE2 and returns the open registration connection. */
     private Conn register(String name, int port) {
-        Conn conn = send(alive2(name, port));
+        Conn conn = epmd.send(alive2(name, port));
         byte[] reply = conn.readExactly(6, 3000);
         assertEquals('v', reply[0], "ALIVE2_X_RESP");
         assertEquals(0, reply[1], "registered");
@@ -84,22 +61,13 @@ class EpmdServerBehaviourTest {
         return ByteBuffer.wrap(xResp, 2, 4).getInt() & 0xFFFF_FFFFL;
     }
 
-    private byte[] request(byte[] payload) {
-        return send(payload).readUntilClose(5000);
-    }
-
     private RegisteredNode lookup(String name) {
         return epmd.server().registry().lookup(NodeName.of(name));
     }
 
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for: " + what);
-            Pause.millis(5);
-        }
+    private static void await(String what, Await.Condition condition) {
+        Await.until(Duration.ofSeconds(5), condition, () -> what);
     }
-
 
     private static long epochSeconds() {
         return System.currentTimeMillis() / 1000;
@@ -109,25 +77,25 @@ class EpmdServerBehaviourTest {
 
     @Test
     void refusedDuplicateStaysOpenPastThePacketTimeoutAndItsCloseKeepsTheOwner() {
-        start(b -> b.packetTimeout(Duration.ofSeconds(1)));
+        epmd.start(b -> b.packetTimeout(Duration.ofSeconds(1)));
         Conn owner = register("foo", 1234);
-        Conn duplicate = send(alive2("foo", 999));
+        Conn duplicate = epmd.send(alive2("foo", 999));
         assertArrayEquals(new byte[] {'v', 1, 0, 0, 0, 99}, duplicate.readExactly(6, 3000));
         assertTrue(duplicate.staysOpenFor(2500), "a refused ALIVE2 connection is kept like epmd's, without timeout");
         duplicate.close();
         Pause.millis(300);
         assertEquals(1234, lookup("foo").info().port());
         assertTrue(owner.staysOpenFor(100));
-        byte[] port2 = request(portPlease2("foo"));
+        byte[] port2 = epmd.request(portPlease2("foo"));
         assertEquals('w', port2[0]);
         assertEquals(0, port2[1]);
     }
 
     @Test
     void aByteOnARefusedDuplicateClosesItAndKeepsTheOwner() {
-        start(b -> b);
+        epmd.start();
         register("foo", 1234);
-        Conn duplicate = send(alive2v5("foo", 999));
+        Conn duplicate = epmd.send(alive2v5("foo", 999));
         assertArrayEquals(new byte[] {'y', 1, 0, 99}, duplicate.readExactly(4, 3000));
         duplicate.send(new byte[] {0});
         assertArrayEquals(new byte[0], duplicate.readUntilClose(2000));
@@ -142,7 +110,7 @@ class EpmdServerBehaviourTest {
      */
     @Test
     void aRefusedDuplicateWhoseReplyCannotBeWrittenNeverDropsTheOwner() throws Exception {
-        start(b -> b.delayWrite(Duration.ofSeconds(1)).takeoverGrace(Duration.ZERO));
+        epmd.start(b -> b.delayWrite(Duration.ofSeconds(1)).takeoverGrace(Duration.ZERO));
         Conn owner = register("foo", 1234);
         java.net.Socket duplicate = new java.net.Socket("127.0.0.1", epmd.port());
         duplicate.setSoLinger(true, 0); // close sends RST: the delayed refusal write fails
@@ -156,7 +124,7 @@ class EpmdServerBehaviourTest {
 
     @Test
     void registrationIsNeverTimedOut() {
-        start(b -> b.packetTimeout(Duration.ofSeconds(1)));
+        epmd.start(b -> b.packetTimeout(Duration.ofSeconds(1)));
         Conn node = register("foo", 1);
         assertTrue(node.staysOpenFor(2500));
         assertNotNull(lookup("foo"));
@@ -164,7 +132,7 @@ class EpmdServerBehaviourTest {
 
     @Test
     void anyByteOnTheRegistrationConnectionUnregisters() {
-        start(b -> b);
+        epmd.start();
         Conn node = register("foo", 1);
         node.send(new byte[] {'n'});
         assertArrayEquals(new byte[0], node.readUntilClose(2000));
@@ -175,7 +143,7 @@ class EpmdServerBehaviourTest {
 
     @Test
     void halfClosingTheRegistrationConnectionUnregisters() throws IOException {
-        start(b -> b);
+        epmd.start();
         Conn node = register("foo", 1);
         node.socket().shutdownOutput();
         assertArrayEquals(new byte[0], node.readUntilClose(2000));
@@ -184,7 +152,7 @@ class EpmdServerBehaviourTest {
 
     @Test
     void aResetOfTheRegistrationConnectionUnregisters() throws IOException {
-        start(b -> b);
+        epmd.start();
         Conn node = register("foo", 1);
         node.socket().setSoLinger(true, 0);
         node.close(); // RST: a read error on the daemon's side
@@ -193,8 +161,8 @@ class EpmdServerBehaviourTest {
 
     @Test
     void bytesPipelinedAfterTheAlive2PacketUnregisterRightAfterTheReply() {
-        start(b -> b);
-        Conn node = connect();
+        epmd.start();
+        Conn node = epmd.connect();
         node.send(new byte[] {0, (byte) alive2("foo", 1).length});
         Pause.millis(100); // the length is known before the rest arrives, so the rest is not "more than one packet"
         node.send(concat(alive2("foo", 1), frame(new byte[] {'n'})));
@@ -206,8 +174,8 @@ class EpmdServerBehaviourTest {
 
     @Test
     void trailingBytesAfterTheExtraInsideTheAlive2PacketAreAccepted() {
-        start(b -> b);
-        Conn node = send(concat(alive2("foo", 77), new byte[] {1, 2, 3}));
+        epmd.start();
+        Conn node = epmd.send(concat(alive2("foo", 77), new byte[] {1, 2, 3}));
         assertEquals(0, node.readExactly(6, 3000)[1]);
         assertTrue(node.staysOpenFor(200));
         assertEquals(77, lookup("foo").info().port());
@@ -215,10 +183,10 @@ class EpmdServerBehaviourTest {
 
     @Test
     void anEmptyNameRegistersAndIsListed() {
-        start(b -> b);
-        Conn node = send(concat(alive2(1, 77, 0, 5, 5, new byte[0], new byte[0]), new byte[] {0}));
+        epmd.start();
+        Conn node = epmd.send(concat(alive2(1, 77, 0, 5, 5, new byte[0], new byte[0]), new byte[] {0}));
         assertArrayEquals(new byte[] {'y', 0}, java.util.Arrays.copyOf(node.readExactly(4, 3000), 2));
-        byte[] names = request(EpmdWire.names());
+        byte[] names = epmd.request(EpmdWire.names());
         assertEquals("name  at port 1\n", new String(names, 4, names.length - 4, StandardCharsets.US_ASCII));
     }
 
@@ -226,23 +194,23 @@ class EpmdServerBehaviourTest {
 
     @Test
     void creationStartsAtTheClockPlusOneAndGrowsByOneOnEachReRegistration() {
-        start(b -> b);
+        epmd.start();
         long before = epochSeconds();
-        Conn first = connect().send(frame(alive2("foo", 1)));
+        Conn first = epmd.connect().send(frame(alive2("foo", 1)));
         long creation = creationOf(first.readExactly(6, 3000));
         long after = epochSeconds();
         assertTrue(creation >= before + 1 && creation <= after + 1, "creation " + creation + " from time " + before);
         for (int i = 1; i <= 3; i++) {
             first.close();
             await("foo unregistered", () -> lookup("foo") == null);
-            first = connect().send(frame(alive2("foo", 1)));
+            first = epmd.connect().send(frame(alive2("foo", 1)));
             assertEquals(creation + i, creationOf(first.readExactly(6, 3000)), "re-registration " + i);
         }
     }
 
     @Test
     void differentNamesInTheSameSecondGetTheSameCreation() {
-        start(b -> b);
+        epmd.start();
         for (int attempt = 0; attempt < 5; attempt++) {
             long second = epochSeconds();
             register("a" + attempt, 1);
@@ -257,9 +225,9 @@ class EpmdServerBehaviourTest {
 
     @Test
     void theXRespArrivesInOneReadOfSixBytes() throws IOException {
-        start(b -> b);
+        epmd.start();
         for (int high : new int[] {6, 7, 0xFFFF}) {
-            Conn node = send(alive2(1, 77, 0, high, 5, utf8("n" + high), new byte[0]));
+            Conn node = epmd.send(alive2(1, 77, 0, high, 5, utf8("n" + high), new byte[0]));
             node.socket().setSoTimeout(3000);
             byte[] buf = new byte[64];
             InputStream in = node.socket().getInputStream();
@@ -272,10 +240,10 @@ class EpmdServerBehaviourTest {
 
     @Test
     void theRespForHighestVersionFiveOrLessCarriesCreationModThreePlusOne() {
-        start(b -> b);
+        epmd.start();
         for (int high : new int[] {5, 1, 0}) {
             String name = "n" + high;
-            Conn node = send(alive2(1, 77, 0, high, 0, utf8(name), new byte[0]));
+            Conn node = epmd.send(alive2(1, 77, 0, high, 0, utf8(name), new byte[0]));
             byte[] reply = node.readExactly(4, 3000);
             assertEquals('y', reply[0]);
             assertEquals(0, reply[1]);
@@ -292,16 +260,13 @@ class EpmdServerBehaviourTest {
     void namesListsLiveNodesNewestFirstAfterTheConfiguredPort() {
         int bound = FreePorts.next();
         // -port 70000-style configured port: NAMES reports it, the socket binds it modulo 65536
-        epmd = RunningJepmd.start(b -> b.port(bound + 65536));
+        epmd.start(b -> b.port(bound + 65536));
         int configured = bound + 65536;
-        Conn a = EpmdWire.connect(bound).send(frame(alive2("alpha", 1111)));
-        open.add(a);
+        Conn a = epmd.connect(bound).send(frame(alive2("alpha", 1111)));
         a.readExactly(6, 3000);
-        Conn b = EpmdWire.connect(bound).send(frame(alive2("beta", 2222)));
-        open.add(b);
+        Conn b = epmd.connect(bound).send(frame(alive2("beta", 2222)));
         b.readExactly(6, 3000);
-        Conn g = EpmdWire.connect(bound).send(frame(alive2("gamma", 3333)));
-        open.add(g);
+        Conn g = epmd.connect(bound).send(frame(alive2("gamma", 3333)));
         g.readExactly(6, 3000);
         b.close();
         await("beta unregistered", () -> lookup("beta") == null);
@@ -312,13 +277,13 @@ class EpmdServerBehaviourTest {
 
     @Test
     void namesOfAnEmptyDaemonIsOnlyThePort() {
-        start(b -> b);
-        assertArrayEquals(ByteBuffer.allocate(4).putInt(epmd.port()).array(), request(EpmdWire.names()));
+        epmd.start();
+        assertArrayEquals(ByteBuffer.allocate(4).putInt(epmd.port()).array(), epmd.request(EpmdWire.names()));
     }
 
     @Test
     void dumpShowsActiveNodesNewestFirstThenUnusedOldestFirstEachLineNulTerminated() {
-        start(b -> b);
+        epmd.start();
         Conn a = register("a", 1);
         register("b", 2);
         Conn c = register("c", 3);
@@ -335,7 +300,7 @@ class EpmdServerBehaviourTest {
         expected.writeBytes(utf8("active name     <b> at port 2, fd = " + lookup("b").fd() + "\n\0"));
         expected.writeBytes(utf8("old/unused name <c>, port = 3, fd = " + unused.get(0).fd() + " \n\0"));
         expected.writeBytes(utf8("old/unused name <a>, port = 1, fd = " + unused.get(1).fd() + " \n\0"));
-        assertArrayEquals(expected.toByteArray(), request(new byte[] {'d'}));
+        assertArrayEquals(expected.toByteArray(), epmd.request(new byte[] {'d'}));
         assertTrue(lookup("d").fd() > 2, "a real descriptor number");
     }
 
@@ -343,28 +308,28 @@ class EpmdServerBehaviourTest {
 
     @Test
     void port2UnknownNameIsW1ThenClose() {
-        start(b -> b);
-        assertArrayEquals(new byte[] {'w', 1}, request(portPlease2("nobody")));
+        epmd.start();
+        assertArrayEquals(new byte[] {'w', 1}, epmd.request(portPlease2("nobody")));
     }
 
     @Test
     void port2FindsOnlyLiveNodesAndDropsTheLookupOf255CodePoints() {
-        start(b -> b);
+        epmd.start();
         String name = "a".repeat(255);
         register(name, 1);
-        assertArrayEquals(new byte[0], request(portPlease2(name)), "epmd's off-by-one drops 255 code points");
+        assertArrayEquals(new byte[0], epmd.request(portPlease2(name)), "epmd's off-by-one drops 255 code points");
         Conn node = register("a".repeat(254), 2);
-        assertEquals(0, request(portPlease2("a".repeat(254)))[1]);
+        assertEquals(0, epmd.request(portPlease2("a".repeat(254)))[1]);
         node.close();
         await("unregistered", () -> lookup("a".repeat(254)) == null);
-        assertArrayEquals(new byte[] {'w', 1}, request(portPlease2("a".repeat(254))), "unused names are not found");
+        assertArrayEquals(new byte[] {'w', 1}, epmd.request(portPlease2("a".repeat(254))), "unused names are not found");
     }
 
     @Test
     void port2WithATrailingNulFindsTheNode() {
-        start(b -> b);
+        epmd.start();
         register("bar", 2345);
-        byte[] reply = request(concat(portPlease2("bar"), new byte[] {0}));
+        byte[] reply = epmd.request(concat(portPlease2("bar"), new byte[] {0}));
         assertArrayEquals(concat(new byte[] {'w', 0, 0x09, 0x29, 77, 0, 0, 6, 0, 5}, u16(3), utf8("bar"), u16(0)), reply);
     }
 
@@ -372,8 +337,8 @@ class EpmdServerBehaviourTest {
 
     @Test
     void killFreesThePortAtOnceSoANewDaemonCanBindItRightAfter() throws Exception {
-        start(b -> b);
-        assertArrayEquals(utf8("OK"), request(new byte[] {'k'}));
+        epmd.start();
+        assertArrayEquals(utf8("OK"), epmd.request(new byte[] {'k'}));
         assertEquals(0, epmd.server().terminated().get(5, TimeUnit.SECONDS));
         try (EpmdServer next = EpmdServer.start(epmd.server().config())) {
             assertArrayEquals(ByteBuffer.allocate(4).putInt(epmd.port()).array(),
@@ -383,18 +348,18 @@ class EpmdServerBehaviourTest {
 
     @Test
     void killIgnoresUnusedNamesAndExtraPayloadBytes() throws Exception {
-        start(b -> b);
+        epmd.start();
         register("foo", 1).close();
         await("foo unregistered", () -> lookup("foo") == null);
-        assertArrayEquals(utf8("OK"), request(new byte[] {'k', 'x', 'y'}));
+        assertArrayEquals(utf8("OK"), epmd.request(new byte[] {'k', 'x', 'y'}));
         assertEquals(0, epmd.server().terminated().get(5, TimeUnit.SECONDS));
     }
 
     @Test
     void relaxedKillWithLiveNodesSaysOkAndDropsTheirConnections() throws Exception {
-        start(b -> b.relaxedCommandCheck(true));
+        epmd.start(b -> b.relaxedCommandCheck(true));
         Conn node = register("foo", 1);
-        assertArrayEquals(utf8("OK"), request(new byte[] {'k'}));
+        assertArrayEquals(utf8("OK"), epmd.request(new byte[] {'k'}));
         assertArrayEquals(new byte[0], node.readUntilClose(3000));
         assertEquals(0, epmd.server().terminated().get(5, TimeUnit.SECONDS));
     }
@@ -403,9 +368,9 @@ class EpmdServerBehaviourTest {
 
     @Test
     void relaxedStopUnregistersTheNodeAndClosesItsConnection() {
-        start(b -> b.relaxedCommandCheck(true));
+        epmd.start(b -> b.relaxedCommandCheck(true));
         Conn node = register("foo", 1);
-        assertArrayEquals(utf8("STOPPED"), request(concat(new byte[] {'s'}, utf8("foo"))));
+        assertArrayEquals(utf8("STOPPED"), epmd.request(concat(new byte[] {'s'}, utf8("foo"))));
         assertArrayEquals(new byte[0], node.readUntilClose(3000));
         assertNull(lookup("foo"));
         assertEquals("foo", epmd.server().registry().unused().get(0).name().toString());
@@ -413,29 +378,29 @@ class EpmdServerBehaviourTest {
 
     @Test
     void relaxedStopOfAnUnknownNameWritesNoexistThenStopped() {
-        start(b -> b.relaxedCommandCheck(true));
-        assertArrayEquals(utf8("NOEXISTSTOPPED"), request(concat(new byte[] {'s'}, utf8("xxx42"))));
+        epmd.start(b -> b.relaxedCommandCheck(true));
+        assertArrayEquals(utf8("NOEXISTSTOPPED"), epmd.request(concat(new byte[] {'s'}, utf8("xxx42"))));
     }
 
     @Test
     void relaxedStopNameEndsAtTheFirstNul() {
-        start(b -> b.relaxedCommandCheck(true));
+        epmd.start(b -> b.relaxedCommandCheck(true));
         register("foo", 1);
-        assertArrayEquals(utf8("STOPPED"), request(concat(new byte[] {'s'}, utf8("foo"), new byte[] {0}, utf8("junk"))));
+        assertArrayEquals(utf8("STOPPED"), epmd.request(concat(new byte[] {'s'}, utf8("foo"), new byte[] {0}, utf8("junk"))));
         assertNull(lookup("foo"));
     }
 
     @Test
     void relaxedStopWithoutANameIsDroppedSilently() {
-        start(b -> b.relaxedCommandCheck(true));
-        assertArrayEquals(new byte[0], request(new byte[] {'s'}));
+        epmd.start(b -> b.relaxedCommandCheck(true));
+        assertArrayEquals(new byte[0], epmd.request(new byte[] {'s'}));
     }
 
     @Test
     void stopWithoutRelaxedCheckClosesSilentlyAndKeepsTheNode() {
-        start(b -> b);
+        epmd.start();
         Conn node = register("foo", 1);
-        assertArrayEquals(new byte[0], request(concat(new byte[] {'s'}, utf8("foo"))));
+        assertArrayEquals(new byte[0], epmd.request(concat(new byte[] {'s'}, utf8("foo"))));
         assertNotNull(lookup("foo"));
         assertTrue(node.staysOpenFor(100));
     }
@@ -450,17 +415,17 @@ class EpmdServerBehaviourTest {
 
     @Test
     void delayWriteSleepsBeforeEachWriteAndClosesRightAfterTheLast() {
-        start(b -> b.delayWrite(Duration.ofSeconds(1)).relaxedCommandCheck(true));
+        epmd.start(b -> b.delayWrite(Duration.ofSeconds(1)).relaxedCommandCheck(true));
         // epmd: NAMES with no node = one write after 1 s, then close; STOP of an unknown name = two
         // writes (NOEXIST at 1 s, STOPPED at 2 s), then close
         long start = System.nanoTime();
-        Conn names = send(new byte[] {'n'});
+        Conn names = epmd.send(new byte[] {'n'});
         ByteArrayOutputStream namesReply = new ByteArrayOutputStream();
         double namesClosed = closedAfter(names, start, namesReply);
         assertEquals(4, namesReply.size());
         assertTrue(namesClosed > 0.9 && namesClosed < 1.9, "NAMES closed after " + namesClosed + " s");
         start = System.nanoTime();
-        Conn stop = send(concat(new byte[] {'s'}, utf8("xx")));
+        Conn stop = epmd.send(concat(new byte[] {'s'}, utf8("xx")));
         ByteArrayOutputStream stopReply = new ByteArrayOutputStream();
         double stopClosed = closedAfter(stop, start, stopReply);
         assertArrayEquals(utf8("NOEXISTSTOPPED"), stopReply.toByteArray());
@@ -471,21 +436,21 @@ class EpmdServerBehaviourTest {
 
     @Test
     void nonLocalPeersMayAskNamesAndPortsButNotDumpOrStop() {
-        start(b -> b.relaxedCommandCheck(true).localPeers((remote, local) -> false));
+        epmd.start(b -> b.relaxedCommandCheck(true).localPeers((remote, local) -> false));
         epmd.server().registry().register(new org.jepmd.protocol.NodeInfo(NodeName.of("foo"), 42, 77, 0, 6, 5,
                 new byte[0]), new Object(), 99, "test");
-        assertArrayEquals(new byte[0], request(new byte[] {'d'}));
-        assertArrayEquals(new byte[0], request(concat(new byte[] {'s'}, utf8("foo"))));
+        assertArrayEquals(new byte[0], epmd.request(new byte[] {'d'}));
+        assertArrayEquals(new byte[0], epmd.request(concat(new byte[] {'s'}, utf8("foo"))));
         assertNotNull(lookup("foo"));
-        assertEquals(0, request(portPlease2("foo"))[1]);
-        byte[] names = request(EpmdWire.names());
+        assertEquals(0, epmd.request(portPlease2("foo"))[1]);
+        byte[] names = epmd.request(EpmdWire.names());
         assertEquals("name foo at port 42\n", new String(names, 4, names.length - 4, StandardCharsets.US_ASCII));
     }
 
     @Test
     void theLocalPeerPolicySeesTheConnectionsAddresses() {
         List<String> seen = new ArrayList<>();
-        start(b -> b.localPeers((remote, local) -> {
+        epmd.start(b -> b.localPeers((remote, local) -> {
             synchronized (seen) {
                 seen.add(remote + " " + local);
             }
@@ -502,33 +467,33 @@ class EpmdServerBehaviourTest {
 
     @Test
     void unknownTagClosesSilently() {
-        start(b -> b);
-        assertArrayEquals(new byte[0], request(new byte[] {'Q'}));
-        assertArrayEquals(new byte[0], request(new byte[] {'y', 0, 0, 1}));
+        epmd.start();
+        assertArrayEquals(new byte[0], epmd.request(new byte[] {'Q'}));
+        assertArrayEquals(new byte[0], epmd.request(new byte[] {'y', 0, 0, 1}));
     }
 
     @Test
     void twoPipelinedRequestsInOneWriteCloseSilently() {
-        start(b -> b);
-        Conn conn = connect().send(concat(frame(new byte[] {'n'}), frame(new byte[] {'n'})));
+        epmd.start();
+        Conn conn = epmd.connect().send(concat(frame(new byte[] {'n'}), frame(new byte[] {'n'})));
         assertArrayEquals(new byte[0], conn.readUntilClose(2000));
     }
 
     @Test
     void theLargestPacketIsServedAndOneMoreIsDropped() {
-        start(b -> b);
+        epmd.start();
         byte[] names = new byte[3057];
         names[0] = 'n';
-        assertEquals(4, request(names).length);
+        assertEquals(4, epmd.request(names).length);
         byte[] tooBig = new byte[3058];
         tooBig[0] = 'n';
-        assertArrayEquals(new byte[0], request(tooBig));
+        assertArrayEquals(new byte[0], epmd.request(tooBig));
     }
 
     @Test
     void thePacketDeadlineCountsFromAcceptEvenWhileTheClientKeepsSending() {
-        start(b -> b.packetTimeout(Duration.ofSeconds(2)));
-        Conn slow = connect();
+        epmd.start(b -> b.packetTimeout(Duration.ofSeconds(2)));
+        Conn slow = epmd.connect();
         slow.send(u16(40)); // a 40-byte request, dribbled a byte every 200 ms: 8 s in all
         long start = System.nanoTime();
         boolean closed = false;
@@ -551,8 +516,8 @@ class EpmdServerBehaviourTest {
 
     @Test
     void aTimedOutClientGetsNoBytes() {
-        start(b -> b.packetTimeout(Duration.ofSeconds(1)));
-        Conn idle = connect().send(new byte[] {0, 5, 'z'});
+        epmd.start(b -> b.packetTimeout(Duration.ofSeconds(1)));
+        Conn idle = epmd.connect().send(new byte[] {0, 5, 'z'});
         long start = System.nanoTime();
         assertArrayEquals(new byte[0], idle.readUntilClose(4000));
         double seconds = (System.nanoTime() - start) / 1e9;

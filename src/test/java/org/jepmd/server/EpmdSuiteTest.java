@@ -4,11 +4,12 @@ import org.jepmd.testing.Pause;
 
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.EpmdWire.Conn;
-import org.jepmd.testing.RunningJepmd;
-import org.junit.jupiter.api.AfterEach;
+import org.jepmd.testing.Await;
+import org.jepmd.testing.JepmdOnFreePort;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,35 +52,21 @@ class EpmdSuiteTest {
     /** The suite's {@code ?REG_REPEAT_LIM}. */
     private static final int REG_REPEAT_LIM = 1000;
 
-    private RunningJepmd epmd;
-    private final List<Conn> open = new ArrayList<>();
+    @RegisterExtension
+    final JepmdOnFreePort epmd = new JepmdOnFreePort();
 
     /** {@code epmdrun(Args)}: the daemon with {@code -packet_timeout 1} and the case's flags. */
     private void epmdrun(UnaryOperator<ServerConfig.Builder> args) {
-        epmd = RunningJepmd.start(b -> args.apply(b.packetTimeout(Duration.ofSeconds(1))));
+        epmd.start(b -> args.apply(b.packetTimeout(Duration.ofSeconds(1))));
     }
 
     private void epmdrun() {
         epmdrun(b -> b);
     }
 
-    @AfterEach
-    void cleanup() {
-        open.forEach(Conn::close);
-        if (epmd != null) {
-            epmd.close();
-        }
-    }
-
-    private Conn connect() {
-        Conn conn = EpmdWire.connect(epmd.port());
-        open.add(conn);
-        return conn;
-    }
-
     /** {@code register_node_v2/7}: the registration connection if the reply starts {@code y,0}, else null. */
     private Conn registerNode(int port, int nodeType, int protocol, int high, int low, byte[] name, byte[] extra) {
-        Conn conn = connect();
+        Conn conn = epmd.connect();
         conn.send(frame(alive2(port, nodeType, protocol, high, low, name, extra)));
         byte[] reply = readUpTo(conn, 4);
         if (reply.length == 4 && reply[0] == 'y' && reply[1] == 0) {
@@ -112,7 +99,7 @@ class EpmdSuiteTest {
 
     /** {@code port_please_v2/1}: the parsed PORT2_RESP, or null. */
     private Port2 portPlease2(byte[] name) {
-        Conn conn = connect();
+        Conn conn = epmd.connect();
         conn.send(frame(concat(new byte[] {'z'}, name)));
         return Port2.parse(conn.readUntilClose(5000));
     }
@@ -147,12 +134,8 @@ class EpmdSuiteTest {
 
     /** Polls until the registry holds {@code count} nodes: the suite sleeps a second for this. */
     private void awaitRegistered(int count) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (epmd.server().registry().size() != count) {
-            assertTrue(System.nanoTime() < deadline,
-                    "registry holds " + epmd.server().registry().size() + " nodes, expected " + count);
-            Pause.millis(5);
-        }
+        Await.value(Duration.ofSeconds(5), () -> epmd.server().registry().size(), size -> size == count,
+                () -> "the registry to hold " + count + " nodes");
     }
 
 
@@ -255,7 +238,7 @@ class EpmdSuiteTest {
     private void portRequest(List<byte[]> pieces, Duration pause) {
         Conn rsock = registerNode("foo", 1042);
         assertNotNull(rsock);
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         for (int i = 0; i < pieces.size(); i++) {
             if (i > 0) {
                 Pause.millis(pause.toMillis());
@@ -287,7 +270,7 @@ class EpmdSuiteTest {
         epmdrun(b -> b.relaxedCommandCheck(true));
         Conn rsock = registerNode("foo");
         assertNotNull(rsock);
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(frame(concat(new byte[] {'s'}, utf8("foo"))));
         assertArrayEquals(utf8("STOPPED"), sock.readExactly(7, 5000));
         unregister(rsock);
@@ -296,7 +279,7 @@ class EpmdSuiteTest {
     @Test
     void unregister_others_name_2() {
         epmdrun(b -> b.relaxedCommandCheck(true));
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(frame(concat(new byte[] {'s'}, utf8("xxx42"))));
         assertArrayEquals(utf8("NOEXIST"), sock.readExactly(7, 5000));
     }
@@ -309,7 +292,7 @@ class EpmdSuiteTest {
     private List<Conn> registerMany(int n, String prefix) {
         List<Conn> sent = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            Conn conn = connect();
+            Conn conn = epmd.connect();
             conn.send(frame(alive2(DUMMY_PORT + i, 'M', 0, 5, 5, utf8(prefix + i), new byte[0])));
             sent.add(conn);
         }
@@ -322,7 +305,6 @@ class EpmdSuiteTest {
             } else {
                 failed = true; // the suite stops at the first failure
                 conn.close();
-                open.remove(conn);
             }
         }
         return registered;
@@ -330,7 +312,6 @@ class EpmdSuiteTest {
 
     private void unregisterMany(List<Conn> conns) {
         conns.forEach(this::unregister);
-        open.removeAll(conns);
     }
 
     @Test
@@ -367,7 +348,7 @@ class EpmdSuiteTest {
 
     /** {@code do_get_names/1} as R3A's erl_epmd read it: port check, then {@code name N at port P} lines. */
     private TreeMap<String, Integer> doGetNames(int expectedPort) {
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(frame(EpmdWire.names()));
         byte[] reply = sock.readUntilClose(10_000);
         assertTrue(reply.length >= 4);
@@ -406,14 +387,14 @@ class EpmdSuiteTest {
     @Test
     void no_data() {
         epmdrun();
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         assertTrue(sock.closesSilentlyWithin(5000));
     }
 
     @Test
     void one_byte() {
         epmdrun();
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(new byte[] {0});
         assertTrue(sock.closesSilentlyWithin(5000));
     }
@@ -421,7 +402,7 @@ class EpmdSuiteTest {
     @Test
     void two_bytes() {
         epmdrun();
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(u16(3));
         assertTrue(sock.closesSilentlyWithin(5000));
     }
@@ -429,7 +410,7 @@ class EpmdSuiteTest {
     @Test
     void partial_packet() {
         epmdrun();
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(concat(u16(100), utf8("only a few bytes")));
         assertTrue(sock.closesSilentlyWithin(5000));
     }
@@ -437,7 +418,7 @@ class EpmdSuiteTest {
     @Test
     void zero_length() {
         epmdrun();
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(new byte[10]);
         assertTrue(sock.closesSilentlyWithin(1000));
     }
@@ -445,7 +426,7 @@ class EpmdSuiteTest {
     @Test
     void too_large() {
         epmdrun();
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         byte[] m = new byte[63000];
         Arrays.fill(m, (byte) 'z');
         try {
@@ -459,7 +440,7 @@ class EpmdSuiteTest {
     @Test
     void alive_req_too_small_1() {
         epmdrun();
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(frame(concat(new byte[] {'x'}, u16(DUMMY_PORT), new byte[] {'M', 0}, u16(5), u16(5), u16(0))));
         assertTrue(sock.closesSilentlyWithin(1000));
     }
@@ -467,7 +448,7 @@ class EpmdSuiteTest {
     @Test
     void alive_req_too_small_2() {
         epmdrun();
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(frame(concat(new byte[] {'x'}, u16(DUMMY_PORT), new byte[] {'M', 0}, u16(5), u16(5))));
         assertTrue(sock.closesSilentlyWithin(1000));
     }
@@ -475,7 +456,7 @@ class EpmdSuiteTest {
     @Test
     void alive_req_too_large() {
         epmdrun();
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         byte[] name = new byte[600];
         Arrays.fill(name, (byte) 'a');
         sock.send(frame(alive2(DUMMY_PORT, 'M', 0, 5, 5, name, new byte[0])));
@@ -507,7 +488,7 @@ class EpmdSuiteTest {
 
     // ---------------------------------------------------------------- buffer_overrun group
 
-    /** A raw connection without the bookkeeping of {@link #connect()}: thousands are made. */
+    /** A raw connection without the bookkeeping of {@link JepmdOnFreePort#connect()}: thousands are made. */
     private Socket rawConnect() throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", epmd.port()), 2000);
@@ -617,7 +598,7 @@ class EpmdSuiteTest {
     void no_nonlocal_register() {
         // the suite tunnels through ssh; here the daemon is told that no peer is local
         epmdrun(b -> b.localPeers((remote, local) -> false));
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(frame(alive2(4747, 'M', 0, 5, 5, utf8("gurka_"), new byte[0])));
         assertTrue(sock.closesSilentlyWithin(2000));
         assertTrue(epmd.server().registry().isEmpty());
@@ -626,12 +607,12 @@ class EpmdSuiteTest {
     @Test
     void no_nonlocal_kill() {
         epmdrun(b -> b.localPeers((remote, local) -> false));
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(frame(new byte[] {'k'}));
         assertTrue(sock.closesSilentlyWithin(2000));
         Pause.millis(200);
         assertTrue(!epmd.server().terminated().isDone(), "the daemon is still running");
-        connect().close(); // and still accepts connections
+        epmd.connect().close(); // and still accepts connections
     }
 
     @Test
@@ -639,17 +620,17 @@ class EpmdSuiteTest {
         epmdrun();
         Conn rsock = registerNode("foo");
         assertNotNull(rsock);
-        Conn sock = connect();
+        Conn sock = epmd.connect();
         sock.send(frame(new byte[] {'k'}));
         assertArrayEquals(utf8("NO"), sock.readExactly(2, 2000));
         sock.close();
-        Conn sock2 = connect();
+        Conn sock2 = epmd.connect();
         sock2.send(frame(concat(new byte[] {'s'}, utf8("foo"))));
         assertTrue(sock2.closesSilentlyWithin(2000));
         sock2.close();
         unregister(rsock);
         awaitRegistered(0);
-        Conn sock3 = connect();
+        Conn sock3 = epmd.connect();
         sock3.send(frame(new byte[] {'k'}));
         assertArrayEquals(utf8("OK"), sock3.readExactly(2, 2000));
         sock3.close();
