@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.RunningJepmd;
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,18 +52,12 @@ class AuditLogTest {
     }
 
     /** Waits (bounded) for a line matching {@code regex} and returns its level. */
-    private Level awaitLine(String regex) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            for (ILoggingEvent event : List.copyOf(lines.list)) {
-                if (event.getFormattedMessage().matches(regex)) {
-                    return event.getLevel();
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no audit line matching " + regex + " in:\n"
-                + lines.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n")));
+    private Level awaitLine(String regex) {
+        return Await.value(Duration.ofSeconds(5), () -> List.copyOf(lines.list).stream()
+                        .filter(event -> event.getFormattedMessage().matches(regex)).findFirst(), Optional::isPresent,
+                () -> "an audit line matching " + regex + " in:\n"
+                        + lines.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n")))
+                .get().getLevel();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.jepmd.cli;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.RealEpmd;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -103,9 +105,7 @@ class SideBySideEpmdIT {
         assertEquals("", ours.err());
     }
 
-    private static void awaitEmpty(int port) throws InterruptedException {
-        for (int i = 0; i < 100 && EpmdWire.request(port, EpmdWire.names()).length != 4; i++) {
-            Thread.sleep(20);
-        }
+    private static void awaitEmpty(int port) {
+        Await.holdsWithin(Duration.ofSeconds(2), () -> EpmdWire.request(port, EpmdWire.names()).length == 4);
     }
 }

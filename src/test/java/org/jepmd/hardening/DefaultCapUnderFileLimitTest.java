@@ -1,11 +1,13 @@
 package org.jepmd.hardening;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.JepmdProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -59,13 +61,6 @@ class DefaultCapUnderFileLimitTest {
 
     /** NAMES, retried briefly while the daemon notices the freed slots. */
     private static byte[] awaitNames(int port) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            byte[] reply = EpmdWire.request(port, EpmdWire.names());
-            if (reply.length >= 4 || System.nanoTime() > deadline) {
-                return reply;
-            }
-            org.jepmd.testing.Pause.millis(50);
-        }
+        return Await.poll(Duration.ofSeconds(10), () -> EpmdWire.request(port, EpmdWire.names()), reply -> reply.length >= 4);
     }
 }

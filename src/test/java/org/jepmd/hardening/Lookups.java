@@ -1,9 +1,9 @@
 package org.jepmd.hardening;
 
-import org.jepmd.testing.Pause;
-
+import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -37,20 +37,16 @@ final class Lookups {
     }
 
     /**
-     * Polls {@code condition} every 20 ms.
+     * Polls {@code condition} ({@link Await}).
      *
      * @return milliseconds until it held, or -1 if it did not within {@code timeoutMillis}
      */
     static long millisUntil(BooleanSupplier condition, long timeoutMillis) {
         long start = System.nanoTime();
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            }
-            Pause.millis(20);
+        if (!Await.holdsWithin(Duration.ofMillis(timeoutMillis), condition::getAsBoolean)) {
+            return -1;
         }
-        return condition.getAsBoolean() ? timeoutMillis : -1;
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 
 }

@@ -1,5 +1,6 @@
 package org.jepmd.http;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.RunningJepmd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,8 +13,10 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -65,12 +68,10 @@ class HttpConnectionLimitsTest {
         assertEquals("ok\n", health(held.get(63)), "a connection within the cap was not served");
 
         held.get(0).close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        String answer = null;
-        while (answer == null && System.nanoTime() < deadline) {
+        String answer = Await.poll(Duration.ofSeconds(5), () -> {
             Socket next = connect(); // its slot comes back once the server has processed the close
-            answer = closedWithin(next, 300) ? null : health(next);
-        }
+            return closedWithin(next, 300) ? null : health(next);
+        }, Objects::nonNull);
         assertEquals("ok\n", answer, "no slot came back after a connection closed");
     }
 

@@ -3,15 +3,12 @@ package org.jepmd.http;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.JavaProcess;
+import org.jepmd.testing.ReadyEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +37,7 @@ class HttpFloodProcessTest {
         command.addAll(1, List.of("-XX:MaxDirectMemorySize=32m", "-Dio.netty.allocator.type=unpooled",
                 "-XX:+UseSerialGC", "-Xss512k"));
         try (JavaProcess daemon = JavaProcess.start(command)) {
-            awaitReady(httpPort, daemon);
+            ReadyEndpoint.await(httpPort, Duration.ofSeconds(20), daemon::stderr);
             try (EpmdWire.Conn node = EpmdWire.connect(port)) {
                 node.send(EpmdWire.frame(EpmdWire.alive2("steady", 40020)));
                 node.readExactly(6, 5000);
@@ -89,21 +86,5 @@ class HttpFloodProcessTest {
         } catch (IOException e) {
             return "at " + atMillis + " ms: " + e;
         }
-    }
-
-    private static void awaitReady(int httpPort, JavaProcess daemon) throws Exception {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))
-                .timeout(Duration.ofSeconds(2)).build();
-        int status = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (status != 200 && System.nanoTime() < deadline) {
-            try {
-                status = client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        assertEquals(200, status, daemon.stderr());
     }
 }

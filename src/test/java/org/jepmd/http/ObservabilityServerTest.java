@@ -1,5 +1,6 @@
 package org.jepmd.http;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.RunningJepmd;
 import org.junit.jupiter.api.AfterEach;
@@ -93,11 +94,8 @@ class ObservabilityServerTest {
             // framed: ALIVE2 2+13+5 ("alpha") each, PORT_PLEASE2 2+6 and 2+7, NAMES 2+1
             assertEquals(2 * 20 + 8 + 9 + 3, sample("jepmd_received_bytes_total"));
         }
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (sample("jepmd_registered_nodes") != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, sample("jepmd_registered_nodes"));
+        double registered = Await.poll(Duration.ofSeconds(5), () -> sample("jepmd_registered_nodes"), n -> n == 0);
+        assertEquals(0, registered);
         assertEquals(1, sample("jepmd_unregistrations_total{cause=\"connection_closed\"}"));
         assertTrue(sample("jepmd_connections_accepted_total{peer=\"local\"}") >= 5);
         assertTrue(sample("jepmd_sent_bytes_total") > 0);

@@ -1,7 +1,9 @@
 package org.jepmd.interop;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
+import org.jepmd.testing.JepmdProcess;
 import org.jepmd.testing.Pause;
 import org.jepmd.testing.Requirements;
 import org.junit.jupiter.api.Timeout;
@@ -12,10 +14,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -110,22 +112,21 @@ class DebugOutputSideBySideTest {
          * on an address bound before the others, while epmd binds all before its loop runs).
          */
         private static void awaitLine(Path log, String line, Process process) {
-            for (int attempt = 0; attempt < 600 && !read(log).contains(line); attempt++) {
+            Await.until(Duration.ofSeconds(30), () -> {
                 assertTrue(process.isAlive(), "the daemon exited: " + read(log));
-                Pause.millis(50);
-            }
+                return read(log).contains(line);
+            }, () -> "the line \"" + line + "\" in " + read(log));
         }
 
+        /** The probe is logged by both as a connection closed before a whole packet. */
         private static void awaitAccepting(int port, Process process) {
-            for (int attempt = 0; attempt < 600; attempt++) {
-                try (Socket probe = new Socket("127.0.0.1", port)) {
-                    return; // logged by both as a connection closed before a whole packet
-                } catch (IOException notYet) {
-                    assertTrue(process.isAlive(), "the daemon exited before listening");
-                    Pause.millis(50);
+            Await.until(Duration.ofSeconds(30), () -> {
+                if (JepmdProcess.acceptsOnLoopback(port)) {
+                    return true;
                 }
-            }
-            throw new AssertionError("the daemon did not listen on " + port);
+                assertTrue(process.isAlive(), "the daemon exited before listening");
+                return false;
+            }, () -> "the daemon to listen on " + port);
         }
 
         /** Waits until {@code expected} significant lines are logged (or, with -1, the log is quiet); returns the count. */

@@ -5,6 +5,7 @@ import org.jepmd.testing.Pause;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.EpmdWire.Conn;
+import org.jepmd.testing.Await;
 import org.jepmd.testing.RealEpmd;
 import org.jepmd.testing.RunningJepmd;
 import org.junit.jupiter.api.Test;
@@ -12,10 +13,9 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -130,20 +130,9 @@ class DifferentialTest {
 
         /** Notes whether the daemon still accepts connections. */
         void listening(String label) {
-            boolean accepting = false;
-            long deadline = System.nanoTime() + 2_000_000_000L;
             // after KILL the daemon may need a moment to release its socket: poll until refused
-            while (System.nanoTime() < deadline) {
-                try (Socket probe = new Socket()) {
-                    probe.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                    accepting = true;
-                } catch (IOException refused) {
-                    accepting = false;
-                    break;
-                }
-                Pause.millis(50);
-            }
-            note(label + ": " + (accepting ? "listening" : "gone"));
+            boolean gone = Await.holdsWithin(Duration.ofSeconds(2), () -> !EpmdWire.accepts("127.0.0.1", port));
+            note(label + ": " + (gone ? "gone" : "listening"));
         }
 
         private static byte[] readUpTo(Conn conn, int n) {
@@ -220,17 +209,12 @@ class DifferentialTest {
 
     private static void awaitUnregistered(Session s, String name) {
         // both daemons handle a close asynchronously: poll PORT2 until the name is gone
-        long deadline = System.nanoTime() + 3_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            Conn conn = s.connect();
-            conn.send(frame(portPlease2(name)));
-            byte[] reply = conn.readUntilClose(10_000);
-            conn.close();
-            if (reply.length == 2 && reply[1] == 1) {
-                return;
+        Await.holdsWithin(Duration.ofSeconds(3), () -> {
+            try (Conn conn = s.connect()) {
+                byte[] reply = conn.send(frame(portPlease2(name))).readUntilClose(10_000);
+                return reply.length == 2 && reply[1] == 1;
             }
-            Pause.millis(20);
-        }
+        });
     }
 
     // ---------------------------------------------------------------- scenarios

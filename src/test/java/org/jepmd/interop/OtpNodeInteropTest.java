@@ -2,6 +2,7 @@ package org.jepmd.interop;
 
 import org.jepmd.protocol.NodeName;
 import org.jepmd.registry.RegisteredNode;
+import org.jepmd.testing.Await;
 import org.jepmd.testing.Requirements;
 import org.jepmd.testing.RunningJepmd;
 import org.junit.jupiter.api.AfterEach;
@@ -13,11 +14,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -95,17 +96,8 @@ class OtpNodeInteropTest {
         return jepmd.server().registry().lookup(NodeName.of(name));
     }
 
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out after " + WAIT_SECONDS + " s waiting for: " + what);
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+    private static void await(String what, Await.Condition condition) {
+        Await.until(Duration.ofSeconds(WAIT_SECONDS), condition, () -> what);
     }
 
     @Test

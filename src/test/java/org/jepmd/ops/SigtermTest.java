@@ -3,15 +3,12 @@ package org.jepmd.ops;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.JavaProcess;
+import org.jepmd.testing.ReadyEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.ConnectException;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,19 +25,7 @@ class SigtermTest {
         int httpPort = FreePorts.next();
         try (JavaProcess daemon = JavaProcess.start(JavaProcess.command(org.jepmd.Main.class.getName(),
                 "-port", Integer.toString(port), "-http", "127.0.0.1:" + httpPort))) {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-            HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))
-                    .timeout(Duration.ofSeconds(2)).build();
-            int status = 0;
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (status != 200 && System.nanoTime() < deadline) {
-                try {
-                    status = client.send(ready, HttpResponse.BodyHandlers.ofString()).statusCode();
-                } catch (java.io.IOException notYet) {
-                    Thread.sleep(100);
-                }
-            }
-            assertEquals(200, status, daemon.stderr());
+            ReadyEndpoint.await(httpPort, Duration.ofSeconds(20), daemon::stderr);
             try (EpmdWire.Conn node = EpmdWire.connect(port)) {
                 node.send(EpmdWire.frame(EpmdWire.alive2("busy", 40100)));
                 node.readExactly(6, 5000);

@@ -1,9 +1,14 @@
 package org.jepmd.server;
 
 import org.jepmd.protocol.NodeName;
+import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
-import org.jepmd.testing.RunningJepmd;
+import org.jepmd.testing.JepmdOnFreePort;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.Objects;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,50 +24,47 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KeptRegistrationConnectionTest {
     private static final NodeName NAME = NodeName.of("kept");
 
+    @RegisterExtension
+    final JepmdOnFreePort jepmd = new JepmdOnFreePort();
+
     @Test
     void registeredConnectionStaysOpenAndAnswersLookups() {
-        try (RunningJepmd jepmd = RunningJepmd.start(); EpmdWire.Conn node = register(jepmd)) {
-            assertTrue(node.staysOpenFor(300));
-            byte[] reply = EpmdWire.request(jepmd.port(), EpmdWire.portPlease2("kept"));
-            assertEquals(119, reply[0] & 0xFF);
-            assertEquals(0, reply[1]);
-            assertNotNull(jepmd.server().registry().lookup(NAME));
-        }
+        jepmd.start();
+        EpmdWire.Conn node = register();
+        assertTrue(node.staysOpenFor(300));
+        byte[] reply = jepmd.request(EpmdWire.portPlease2("kept"));
+        assertEquals(119, reply[0] & 0xFF);
+        assertEquals(0, reply[1]);
+        assertNotNull(jepmd.server().registry().lookup(NAME));
     }
 
     @Test
     void aByteAfterTheReplyEndsTheRegistrationAndClosesSilently() {
-        try (RunningJepmd jepmd = RunningJepmd.start(); EpmdWire.Conn node = register(jepmd)) {
-            node.send(new byte[] {42});
-            assertTrue(node.closesSilentlyWithin(2000));
-            awaitUnregistered(jepmd);
-        }
+        jepmd.start();
+        EpmdWire.Conn node = register();
+        node.send(new byte[] {42});
+        assertTrue(node.closesSilentlyWithin(2000));
+        awaitUnregistered();
     }
 
     @Test
     void closingTheConnectionUnregistersAndTheNameCanBeTakenAgain() {
-        try (RunningJepmd jepmd = RunningJepmd.start()) {
-            register(jepmd).close();
-            awaitUnregistered(jepmd);
-            try (EpmdWire.Conn again = register(jepmd)) {
-                assertNotNull(jepmd.server().registry().lookup(NAME));
-            }
-        }
+        jepmd.start();
+        register().close();
+        awaitUnregistered();
+        register();
+        assertNotNull(jepmd.server().registry().lookup(NAME));
     }
 
-    private static EpmdWire.Conn register(RunningJepmd jepmd) {
-        EpmdWire.Conn node = EpmdWire.connect(jepmd.port()).send(EpmdWire.frame(EpmdWire.alive2("kept", 45000)));
+    private EpmdWire.Conn register() {
+        EpmdWire.Conn node = jepmd.send(EpmdWire.alive2("kept", 45000));
         byte[] reply = node.readExactly(6, 2000);
         assertArrayEquals(new byte[] {118, 0}, new byte[] {reply[0], reply[1]}, "ALIVE2_X_RESP, result 0");
         return node;
     }
 
-    private static void awaitUnregistered(RunningJepmd jepmd) {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (jepmd.server().registry().lookup(NAME) != null && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-        assertNull(jepmd.server().registry().lookup(NAME), "still registered 2 s after the connection ended");
+    private void awaitUnregistered() {
+        assertNull(Await.poll(Duration.ofSeconds(2), () -> jepmd.server().registry().lookup(NAME), Objects::isNull),
+                "still registered 2 s after the connection ended");
     }
 }

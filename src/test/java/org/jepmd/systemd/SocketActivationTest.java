@@ -1,5 +1,6 @@
 package org.jepmd.systemd;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.DatagramListener;
 import org.jepmd.Main;
 import org.jepmd.testing.EpmdWire;
@@ -10,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -87,20 +88,9 @@ class SocketActivationTest {
     }
 
     /** A NAMES request once something listens on {@code host:port}, retried for up to 10 s. */
-    private static byte[] namesOnceListening(String host, int port) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress(host, port), 1000);
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("nothing listens on " + host + ":" + port, e);
-                }
-                Thread.sleep(50);
-                continue;
-            }
-            break;
-        }
+    private static byte[] namesOnceListening(String host, int port) {
+        Await.until(Duration.ofSeconds(10), () -> EpmdWire.accepts(host, port),
+                () -> "something to listen on " + host + ":" + port);
         try (EpmdWire.Conn conn = EpmdWire.connect(host, port)) {
             conn.send(EpmdWire.frame(EpmdWire.names()));
             return conn.readUntilClose(20_000);

@@ -1,17 +1,18 @@
 package org.jepmd.systemd;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.DatagramListener;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.JavaProcess;
+import org.jepmd.testing.JepmdProcess;
 import org.jepmd.testing.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,15 +49,8 @@ class SystemdLauncherIT {
         }
     }
 
-    private static void awaitListening(int port) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (java.io.IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        throw new AssertionError("systemd-socket-activate does not listen on " + port);
+    private static void awaitListening(int port) {
+        Await.until(Duration.ofSeconds(5), () -> JepmdProcess.acceptsOnLoopback(port),
+                () -> "systemd-socket-activate to listen on " + port);
     }
 }

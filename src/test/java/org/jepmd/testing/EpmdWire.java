@@ -88,6 +88,16 @@ public final class EpmdWire {
         }
     }
 
+    /** Whether something accepts a TCP connection on {@code host:port} (within a second). */
+    public static boolean accepts(String host, int port) {
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
     /** Sends one framed request on a new connection and returns all bytes until the daemon closes. */
     public static byte[] request(int port, byte[] payload) {
         try (Conn conn = connect(port)) {

@@ -3,8 +3,6 @@ package org.jepmd.testing;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -79,11 +77,7 @@ public final class JepmdProcess extends LoggedProcess {
 
     /** Whether something accepts connections on 127.0.0.1:{@code port}. */
     public static boolean acceptsOnLoopback(int port) {
-        try (Socket ignored = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return EpmdWire.accepts("127.0.0.1", port);
     }
 
     private void awaitListening(java.util.function.BooleanSupplier ready) {
