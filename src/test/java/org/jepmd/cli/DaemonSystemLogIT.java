@@ -1,5 +1,6 @@
 package org.jepmd.cli;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.DatagramListener;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
@@ -7,6 +8,7 @@ import org.jepmd.testing.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,10 +78,7 @@ class DaemonSystemLogIT {
         Map<String, String> env = Map.of("ERL_EPMD_PORT", Integer.toString(port));
         // epmd logs "daemon = 1" before it binds: wait until it listens (bounded), without connecting,
         // since a probe connection would log a partial packet of its own
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!listening(port) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.holdsWithin(Duration.ofSeconds(10), () -> listening(port));
         try (EpmdWire.Conn node = EpmdWire.connect(port)) {
             node.send(EpmdWire.frame(EpmdWire.alive2("logged", 7001))).readExactly(6, 5_000);
         }

@@ -1,5 +1,6 @@
 package org.jepmd.cli;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.Requirements;
 import org.junit.jupiter.api.AfterEach;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -51,12 +53,10 @@ class ErlangNodesIT {
             throw new UncheckedIOException(e);
         }
 
-        String names = "";
-        for (int i = 0; i < 300 && !names.contains("name " + a + " at port "); i++) {
+        String names = Await.poll(Duration.ofSeconds(30), () -> {
             assertTrue(nodeA.isAlive(), "node a died: it found no epmd listening when it registered");
-            Thread.sleep(100);
-            names = Exec.jepmd(env, "-names").out();
-        }
+            return Exec.jepmd(env, "-names").out();
+        }, out -> out.contains("name " + a + " at port "));
         assertTrue(names.startsWith("epmd: up and running on port " + p + " with data:\n"), names);
         assertTrue(names.contains("name " + a + " at port "), names);
 

@@ -1,5 +1,6 @@
 package org.jepmd.cli;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -144,10 +146,10 @@ class JepmdLauncherIT {
         System.arraycopy(new String[] {"-port", p, "-address", "127.0.0.1"}, 0, args, debug.length, 4);
         Process daemon = Exec.start(Map.of(), log, args);
         try {
-            for (int i = 0; i < 300 && jepmd("-port", p, "-started").exit() != 0; i++) {
+            Await.holdsWithin(Duration.ofSeconds(15), () -> {
                 assertTrue(daemon.isAlive(), Exec.read(log));
-                Thread.sleep(50);
-            }
+                return jepmd("-port", p, "-started").exit() == 0;
+            });
             assertEquals(new Exec.Result(0, "Killed\n", ""), jepmd("-port", p, "-kill"));
             assertTrue(daemon.waitFor(10, TimeUnit.SECONDS), "stops after -kill");
             assertEquals(0, daemon.exitValue());
@@ -239,17 +241,8 @@ class JepmdLauncherIT {
     /** Waits (bounded) until a closed registration has been noticed by the daemon. */
     private void awaitNoNames() {
         String empty = "epmd: up and running on port " + p + " with data:\n";
-        for (int i = 0; i < 100; i++) {
-            if (EpmdWire.request(port, EpmdWire.names()).length == 4) {
-                return;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        if (!Await.holdsWithin(Duration.ofSeconds(2), () -> EpmdWire.request(port, EpmdWire.names()).length == 4)) {
+            assertEquals(empty, jepmd("-port", p, "-names").out(), "names still registered");
         }
-        assertEquals(empty, jepmd("-port", p, "-names").out(), "names still registered");
     }
 }

@@ -1,5 +1,6 @@
 package org.jepmd.cli;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.Requirements;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -111,14 +113,12 @@ class MakingNodesUseJepmdIT {
         return name;
     }
 
-    private void awaitRegistered(String name) throws InterruptedException {
+    private void awaitRegistered(String name) {
         Process node = nodes.get(nodes.size() - 1);
-        String names = "";
-        for (int i = 0; i < 300 && !names.contains("name " + name + " at port "); i++) {
+        String names = Await.poll(Duration.ofSeconds(30), () -> {
             assertTrue(node.isAlive(), "the node died: it found no daemon to register with");
-            Thread.sleep(100);
-            names = Exec.jepmd("-port", p, "-names").out();
-        }
+            return Exec.jepmd("-port", p, "-names").out();
+        }, out -> out.contains("name " + name + " at port "));
         assertTrue(names.startsWith("epmd: up and running on port " + p + " with data:\n"), names);
         assertTrue(names.contains("name " + name + " at port "), names);
     }

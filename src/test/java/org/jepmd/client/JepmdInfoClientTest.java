@@ -1,8 +1,8 @@
 package org.jepmd.client;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
-import org.jepmd.testing.Pause;
 import org.jepmd.testing.RealEpmd;
 import org.jepmd.testing.RunningJepmd;
 import org.junit.jupiter.api.Test;
@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -57,9 +58,7 @@ class JepmdInfoClientTest {
         try (RealEpmd epmd = RealEpmd.start("-d")) {
             Run run = info(epmd.port());
             assertEquals(new Run(1, "epmd: the daemon on port " + epmd.port() + " is not jepmd\n", ""), run);
-            for (int i = 0; i < 100 && !epmd.output().contains("got garbage "); i++) {
-                Pause.millis(20);
-            }
+            Await.holdsWithin(Duration.ofSeconds(2), () -> epmd.output().contains("got garbage "));
             assertTrue(epmd.output().contains("got garbage "), "epmd's do_request() took the tag for garbage: "
                     + epmd.output());
             assertTrue(epmd.process().isAlive(), "and carried on");

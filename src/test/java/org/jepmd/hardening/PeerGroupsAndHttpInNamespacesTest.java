@@ -1,11 +1,13 @@
 package org.jepmd.hardening;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.JepmdProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -75,10 +77,7 @@ class PeerGroupsAndHttpInNamespacesTest {
             assertEquals("200", httpStatus(ns.client, ns.serverIp, "/health"), "/health is not restricted");
             assertTrue(NetClient.request(ns.client, ns.serverIp, PORT,
                     org.jepmd.testing.EpmdWire.frame(org.jepmd.testing.EpmdWire.names())).closedSilently());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!jepmd.output().contains("event=query_denied request=\"GET /nodes\"") && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Await.holdsWithin(Duration.ofSeconds(5), () -> jepmd.output().contains("event=query_denied request=\"GET /nodes\""));
             String output = jepmd.output();
             assertTrue(output.contains("event=query_denied request=\"GET /nodes\" peer=" + ns.clientIp + ":"), output);
             assertTrue(output.contains("event=query_denied request=NAMES_REQ peer=" + ns.clientIp + ":"), output);

@@ -2,7 +2,7 @@ package org.jepmd.http;
 
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
-import org.jepmd.testing.JavaProcess;
+import org.jepmd.testing.LoggedProcess;
 import org.jepmd.testing.ReadyEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,12 +31,12 @@ class HttpFloodProcessTest {
     void epmdServesThroughAnHttpFloodAndSigtermStopsItAtOnce() throws Exception {
         int port = FreePorts.next();
         int httpPort = FreePorts.next();
-        List<String> command = JavaProcess.command(org.jepmd.Main.class.getName(),
+        List<String> command = LoggedProcess.javaCommand(org.jepmd.Main.class.getName(),
                 "-port", Integer.toString(port), "-http", "127.0.0.1:" + httpPort);
         // as scripts/jepmd runs the daemon
         command.addAll(1, List.of("-XX:MaxDirectMemorySize=32m", "-Dio.netty.allocator.type=unpooled",
                 "-XX:+UseSerialGC", "-Xss512k"));
-        try (JavaProcess daemon = JavaProcess.start(command)) {
+        try (LoggedProcess daemon = LoggedProcess.start(command)) {
             ReadyEndpoint.await(httpPort, Duration.ofSeconds(20), daemon::stderr);
             try (EpmdWire.Conn node = EpmdWire.connect(port)) {
                 node.send(EpmdWire.frame(EpmdWire.alive2("steady", 40020)));

@@ -1,12 +1,13 @@
 package org.jepmd.logging;
 
+import org.jepmd.testing.Await;
 import org.jepmd.testing.FreePorts;
-import org.jepmd.testing.Pause;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,9 +27,7 @@ class MissingLogbackConfigurationTest {
                 "org.jepmd.Main", "-port", Integer.toString(FreePorts.next()), "-address", "127.0.0.1", "-d"))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
-            for (int i = 0; i < 300 && !Files.readString(err).contains("epmd running"); i++) {
-                Pause.millis(50);
-            }
+            Await.holdsWithin(Duration.ofSeconds(15), () -> Files.readString(err).contains("epmd running"));
             String stderr = Files.readString(err);
             List<String> lines = stderr.lines().toList();
             assertEquals("jepmd: Logback configuration " + missing + " not found (-Dlogback.configurationFile):"

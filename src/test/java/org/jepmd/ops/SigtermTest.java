@@ -2,7 +2,7 @@ package org.jepmd.ops;
 
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
-import org.jepmd.testing.JavaProcess;
+import org.jepmd.testing.LoggedProcess;
 import org.jepmd.testing.ReadyEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +23,7 @@ class SigtermTest {
     void sigtermStopsTheDaemonWithExitStatus0AndFreesItsPorts() throws Exception {
         int port = FreePorts.next();
         int httpPort = FreePorts.next();
-        try (JavaProcess daemon = JavaProcess.start(JavaProcess.command(org.jepmd.Main.class.getName(),
+        try (LoggedProcess daemon = LoggedProcess.start(LoggedProcess.javaCommand(org.jepmd.Main.class.getName(),
                 "-port", Integer.toString(port), "-http", "127.0.0.1:" + httpPort))) {
             ReadyEndpoint.await(httpPort, Duration.ofSeconds(20), daemon::stderr);
             try (EpmdWire.Conn node = EpmdWire.connect(port)) {

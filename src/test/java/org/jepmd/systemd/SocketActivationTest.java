@@ -1,11 +1,11 @@
 package org.jepmd.systemd;
 
+import org.jepmd.Main;
 import org.jepmd.testing.Await;
 import org.jepmd.testing.DatagramListener;
-import org.jepmd.Main;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
-import org.jepmd.testing.JavaProcess;
+import org.jepmd.testing.LoggedProcess;
 import org.jepmd.testing.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,8 +37,8 @@ class SocketActivationTest {
         try (DatagramListener notify = new DatagramListener()) {
             List<String> command = new ArrayList<>(List.of(activate,
                     "-l", "127.0.0.1:" + port, "-l", "[::1]:" + port, "-E", "NOTIFY_SOCKET=" + notify.path()));
-            command.addAll(JavaProcess.command(Main.class.getName(), "-port", Integer.toString(port), "-systemd"));
-            try (JavaProcess daemon = JavaProcess.start(command)) {
+            command.addAll(LoggedProcess.javaCommand(Main.class.getName(), "-port", Integer.toString(port), "-systemd"));
+            try (LoggedProcess daemon = LoggedProcess.start(command)) {
                 // the first connection makes systemd-socket-activate exec the daemon, which answers it
                 byte[] first = namesOnceListening("127.0.0.1", port);
                 assertArrayEquals(new byte[] {0, 0, (byte) (port >> 8), (byte) port}, first, daemon.stderr());
@@ -69,8 +69,8 @@ class SocketActivationTest {
     @Test
     void withoutPassedSocketsItSaysSystemdProvidesNoSocketsAndExits1() throws Exception {
         try (DatagramListener notify = new DatagramListener();
-             JavaProcess daemon = JavaProcess.start(
-                     JavaProcess.command(Main.class.getName(), "-systemd"), "NOTIFY_SOCKET=" + notify.path())) {
+             LoggedProcess daemon = LoggedProcess.start(
+                     LoggedProcess.javaCommand(Main.class.getName(), "-systemd"), "NOTIFY_SOCKET=" + notify.path())) {
             assertEquals(1, daemon.exitStatus(20_000));
             assertTrue(daemon.stderr().matches("epmd: .*: systemd provides no sockets\r\n"), daemon.stderr());
             assertEquals(List.of("STATUS=Exited.\nERRNO=1"), notify.until("STATUS=Exited.", 5_000));

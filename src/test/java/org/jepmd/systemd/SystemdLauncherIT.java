@@ -4,8 +4,8 @@ import org.jepmd.testing.Await;
 import org.jepmd.testing.DatagramListener;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
-import org.jepmd.testing.JavaProcess;
 import org.jepmd.testing.JepmdProcess;
+import org.jepmd.testing.LoggedProcess;
 import org.jepmd.testing.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +31,7 @@ class SystemdLauncherIT {
         String launcher = Path.of("scripts", "jepmd").toAbsolutePath().toString();
         int port = FreePorts.next();
         try (DatagramListener notify = new DatagramListener();
-             JavaProcess daemon = JavaProcess.start(List.of(activate, "-l", "127.0.0.1:" + port,
+             LoggedProcess daemon = LoggedProcess.start(List.of(activate, "-l", "127.0.0.1:" + port,
                      "-E", "NOTIFY_SOCKET=" + notify.path(), "-E", "JEPMD_CDS=off",
                      launcher, "-port", Integer.toString(port), "-systemd"))) {
             awaitListening(port);

@@ -1,11 +1,9 @@
 package org.jepmd.testing;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * jepmd as a separate JVM ({@code java -cp <test classpath> org.jepmd.Main}), for tests that kill it,
@@ -15,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 public final class JepmdProcess extends LoggedProcess {
     private final int port;
 
-    private JepmdProcess(Process process, int port, File log) {
-        super(process, log);
+    private JepmdProcess(List<String> command, int port) {
+        super("jepmd-", command);
         this.port = port;
     }
 
@@ -57,22 +55,11 @@ public final class JepmdProcess extends LoggedProcess {
         for (String word : java) {
             line.append(" '").append(word.replace("'", "'\\''")).append('\'');
         }
-        try {
-            File log = File.createTempFile("jepmd-", ".log");
-            log.deleteOnExit();
-            List<String> command = new ArrayList<>(wrapper);
-            command.addAll(List.of("bash", "-c", line.toString()));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true).redirectOutput(log);
-            builder.environment().remove("ERL_EPMD_PORT");
-            builder.environment().remove("ERL_EPMD_ADDRESS");
-            builder.environment().remove("ERL_EPMD_RELAXED_COMMAND_CHECK");
-            JepmdProcess started = new JepmdProcess(builder.start(), port, log);
-            started.awaitListening(ready);
-            return started;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of("bash", "-c", line.toString()));
+        JepmdProcess started = new JepmdProcess(command, port);
+        started.awaitReady(Duration.ofSeconds(30), ready, "jepmd to listen on " + port);
+        return started;
     }
 
     /** Whether something accepts connections on 127.0.0.1:{@code port}. */
@@ -80,28 +67,8 @@ public final class JepmdProcess extends LoggedProcess {
         return EpmdWire.accepts("127.0.0.1", port);
     }
 
-    private void awaitListening(java.util.function.BooleanSupplier ready) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (ready.getAsBoolean()) {
-                return;
-            }
-            if (!process().isAlive()) {
-                throw new IllegalStateException("jepmd exited with " + process().exitValue() + ": " + output());
-            }
-            Pause.millis(50);
-        }
-        close();
-        throw new IllegalStateException("jepmd did not listen on " + port + " within 30 s: " + output());
-    }
-
     /** The port it listens on. */
     public int port() {
         return port;
-    }
-
-    @Override
-    public void close() {
-        kill9();
     }
 }

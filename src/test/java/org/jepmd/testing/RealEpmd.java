@@ -1,12 +1,8 @@
 package org.jepmd.testing;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The reference {@code epmd} (Debian's erlang-base) on a free loopback port, for differential tests.
@@ -15,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 public final class RealEpmd extends LoggedProcess {
     private final int port;
 
-    private RealEpmd(Process process, int port, File log) {
-        super(process, log);
+    private RealEpmd(List<String> command, int port) {
+        super("epmd-", command);
         this.port = port;
     }
 
@@ -26,36 +22,9 @@ public final class RealEpmd extends LoggedProcess {
         int port = FreePorts.next();
         List<String> command = new ArrayList<>(List.of(epmd, "-port", Integer.toString(port)));
         command.addAll(List.of(args));
-        try {
-            File log = File.createTempFile("epmd-", ".log");
-            log.deleteOnExit();
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log);
-            builder.environment().remove("ERL_EPMD_PORT");
-            builder.environment().remove("ERL_EPMD_ADDRESS");
-            builder.environment().remove("ERL_EPMD_RELAXED_COMMAND_CHECK");
-            Process process = builder.start();
-            RealEpmd real = new RealEpmd(process, port, log);
-            real.awaitListening();
-            return real;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void awaitListening() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                if (!process().isAlive()) {
-                    throw new IllegalStateException("epmd exited with " + process().exitValue());
-                }
-                Pause.millis(20);
-            }
-        }
-        throw new IllegalStateException("epmd did not listen on " + port + " within 5 s");
+        RealEpmd real = new RealEpmd(command, port);
+        real.awaitReady(Duration.ofSeconds(5), () -> EpmdWire.accepts("127.0.0.1", port), "epmd to listen on " + port);
+        return real;
     }
 
     /** The port it listens on. */
@@ -66,12 +35,8 @@ public final class RealEpmd extends LoggedProcess {
     @Override
     public void close() {
         process().destroy();
-        try {
-            if (!process().waitFor(5, TimeUnit.SECONDS)) {
-                process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!awaitExit(5)) {
+            kill9();
         }
     }
 }
