@@ -1,4 +1,4 @@
-package org.jepmd.hardening;
+package org.jepmd.server.guard;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -6,7 +6,6 @@ import org.jepmd.protocol.EpmdTag;
 import org.jepmd.server.EpmdEvents;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.ServerPipelines;
-import org.jepmd.server.guard.QueryAccess;
 import org.jepmd.testing.EpmdWire;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,6 @@
-package org.jepmd.hardening;
+package org.jepmd.server.guard;
 
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.jepmd.server.guard.Cidr;
-import org.jepmd.server.guard.ConnectionGuard;
-import org.jepmd.server.guard.ConnectionLimits;
-import org.jepmd.server.guard.QueryAccess;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
