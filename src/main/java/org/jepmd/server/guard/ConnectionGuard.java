@@ -1,10 +1,10 @@
 package org.jepmd.server.guard;
 
 import io.netty.channel.Channel;
+import org.jepmd.net.LocalPeers;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,7 +17,7 @@ import static org.jepmd.server.EpmdLog.LOG;
  * bytes are read. Counts are taken at accept and given back when the connection closes; a
  * connection turned away is closed at once and touches neither the registry nor other connections.
  * A peer is an IPv4 address, or an IPv6 network of {@link ConnectionLimits#ipv6PeerPrefix()} bits
- * (a /64 by default): one host can use every address of its /64.
+ * (a /64 by default): one host can use every address of its /64. Loopback is {@link LocalPeers#isLoopback}.
  * Thread-safe: accepts of all listening sockets share one guard.
  */
 public final class ConnectionGuard {
@@ -68,20 +68,21 @@ public final class ConnectionGuard {
      * @return null if admitted, else why not (the caller closes the channel)
      */
     public Refusal admit(Channel channel) {
-        InetAddress address = addressOf(channel.remoteAddress());
-        // no IP peer (a Unix or in-memory channel) can only be this host: counted like loopback
-        boolean loopback = address == null || address.isLoopbackAddress();
+        SocketAddress remote = channel.remoteAddress();
+        boolean loopback = LocalPeers.isLoopback(remote);
         int ceiling = loopback ? limits.maxTotal() : limits.remoteShare();
         if (!tryIncrement(open, ceiling)) {
-            return refused(Refusal.TOTAL, channel.remoteAddress());
+            return refused(Refusal.TOTAL, remote);
         }
-        Cidr peer = loopback ? null : peerOf(address);
+        InetAddress address = LocalPeers.ipOf(remote);
+        // a peer without an IP address has none to be counted by: only the remote share holds it
+        Cidr peer = loopback || address == null ? null : peerOf(address);
         AtomicInteger mine = null;
-        if (!loopback) {
+        if (peer != null) {
             mine = perPeer.computeIfAbsent(peer, a -> new AtomicInteger());
             if (!tryIncrement(mine, limits.maxPerPeer())) {
                 open.decrementAndGet();
-                return refused(Refusal.PER_PEER, channel.remoteAddress());
+                return refused(Refusal.PER_PEER, remote);
             }
         }
         AtomicInteger peerCount = mine;
@@ -126,9 +127,5 @@ public final class ConnectionGuard {
                     limits.maxPerPeer(), limits.loopbackReserve(), count, peer, why.label());
         }
         return why;
-    }
-
-    private static InetAddress addressOf(SocketAddress peer) {
-        return peer instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 }

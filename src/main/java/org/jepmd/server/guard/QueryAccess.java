@@ -1,14 +1,16 @@
 package org.jepmd.server.guard;
 
+import org.jepmd.net.LocalPeers;
+
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code -allow_query CIDR,...}: which peers may ask NAMES and PORT_PLEASE2. Off (everyone may, as
- * in epmd, docs/protocol.md, Local peers) unless networks are listed; loopback peers are always allowed.
+ * in epmd, docs/protocol.md, Local peers) unless networks are listed; loopback peers
+ * ({@link LocalPeers#isLoopback}) are always allowed.
  *
  * @param networks the allowed networks; empty means no restriction
  */
@@ -39,12 +41,12 @@ public record QueryAccess(List<Cidr> networks) {
         if (networks.isEmpty()) {
             return true;
         }
-        if (!(peer instanceof InetSocketAddress inet) || inet.getAddress() == null) {
-            return false;
-        }
-        InetAddress address = inet.getAddress();
-        if (address.isLoopbackAddress()) {
+        if (LocalPeers.isLoopback(peer)) {
             return true;
+        }
+        InetAddress address = LocalPeers.ipOf(peer);
+        if (address == null) {
+            return false;
         }
         for (Cidr network : networks) {
             if (network.contains(address)) {
