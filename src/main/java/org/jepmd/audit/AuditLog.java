@@ -1,6 +1,6 @@
 package org.jepmd.audit;
 
-import org.jepmd.http.Peers;
+import org.jepmd.net.Peers;
 import org.jepmd.protocol.EpmdTag;
 import org.jepmd.protocol.NodeInfo;
 import org.jepmd.registry.RefusalReason;

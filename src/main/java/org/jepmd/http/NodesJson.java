@@ -1,5 +1,6 @@
 package org.jepmd.http;
 
+import org.jepmd.net.Peers;
 import org.jepmd.protocol.NodeInfo;
 import org.jepmd.registry.RegisteredNode;
 

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import org.jepmd.net.Peers;
 import org.jepmd.server.EpmdServer;
 import org.jepmd.server.StartupFailure;
 import org.jepmd.server.guard.ConnectionGuard;

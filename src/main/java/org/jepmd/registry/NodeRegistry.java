@@ -4,6 +4,7 @@ import org.jepmd.protocol.Epmd;
 import org.jepmd.protocol.NodeInfo;
 import org.jepmd.protocol.NodeName;
 
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -56,7 +57,7 @@ public final class NodeRegistry {
      * 1020 bytes or 255 code points, a name that is not valid UTF-8, an Extra of more than 1020
      * bytes, or a name that is live now. A refusal changes nothing.
      */
-    public Registration register(NodeInfo info, Object owner, int fd, String peer) {
+    public Registration register(NodeInfo info, Object owner, int fd, SocketAddress peer) {
         NodeName name = info.name();
         int codePoints = name.length() > Epmd.MAX_SYMBOL_BYTES ? Integer.MAX_VALUE : name.utf8CodePoints();
         if (codePoints > Epmd.MAX_NAME_CODE_POINTS) {

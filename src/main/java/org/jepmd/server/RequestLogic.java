@@ -193,7 +193,7 @@ final class RequestLogic {
 
     private Answer register(NodeInfo node, Connection from, boolean mayWait) {
         List<UnusedNode> unusedBefore = LOG.isInfoEnabled() ? registry.unused() : List.of();
-        Registration result = registry.register(node, from, from.fd(), String.valueOf(from.peer()));
+        Registration result = registry.register(node, from, from.fd(), from.peer());
         if (result instanceof Registration.Refused refused) {
             Connection holder = mayWait ? closingHolder(refused, from) : null;
             if (holder != null) {

@@ -3,6 +3,8 @@ package org.jepmd.registry;
 import org.jepmd.protocol.NodeInfo;
 import org.jepmd.protocol.NodeName;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Locale;
 
 /**
@@ -13,6 +15,8 @@ import java.util.Locale;
  * Run: {@code java -cp target/jepmd.jar:target/bench/classes org.jepmd.registry.NodeRegistryBench 1000000}
  */
 public final class NodeRegistryBench {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
     private NodeRegistryBench() {
     }
 
@@ -35,7 +39,7 @@ public final class NodeRegistryBench {
         NodeRegistry warm = new NodeRegistry();
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < Math.min(n, 200_000); i++) {
-                warm.register(infos[i], owners[i], i, "/127.0.0.1:" + (i & 0xFFFF));
+                warm.register(infos[i], owners[i], i, new InetSocketAddress(LOOPBACK, i & 0xFFFF));
                 warm.lookup(names[i]);
                 warm.unregister(names[i], owners[i]);
             }
@@ -46,7 +50,7 @@ public final class NodeRegistryBench {
         NodeRegistry registry = new NodeRegistry();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            registry.register(infos[i], owners[i], i, "/127.0.0.1:" + (i & 0xFFFF));
+            registry.register(infos[i], owners[i], i, new InetSocketAddress(LOOPBACK, i & 0xFFFF));
         }
         long t1 = System.nanoTime();
         long after = usedAfterGc();

@@ -4,6 +4,8 @@ import org.jepmd.protocol.NodeInfo;
 import org.jepmd.protocol.NodeName;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * without Netty and with a test clock.
  */
 class NodeRegistryTest {
+    private static final SocketAddress PEER = new InetSocketAddress("127.0.0.1", 50123);
+
     private static final long T0 = 1_795_311_178L;
 
     private final AtomicLong clock = new AtomicLong(T0);
@@ -40,7 +44,7 @@ class NodeRegistryTest {
     }
 
     private RegisteredNode register(String name, Object owner) {
-        return registered(registry.register(node(name, 1000), owner, 5, "peer"));
+        return registered(registry.register(node(name, 1000), owner, 5, PEER));
     }
 
     private static List<String> names(Iterable<RegisteredNode> nodes) {
@@ -55,7 +59,7 @@ class NodeRegistryTest {
     void aLiveNameIsRefusedAndTheRefusalChangesNothing() {
         Object owner = new Object();
         RegisteredNode first = register("foo", owner);
-        Registration.Refused refusal = refused(registry.register(node("foo", 2000), new Object(), 6, "other"));
+        Registration.Refused refusal = refused(registry.register(node("foo", 2000), new Object(), 6, PEER));
         assertEquals(RefusalReason.NAME_OCCUPIED, refusal.reason());
         assertEquals("node name already occupied foo", refusal.message());
         assertSame(first, refusal.holder());
@@ -69,7 +73,7 @@ class NodeRegistryTest {
     void theSameOwnerIsRefusedASecondNameHolderToo() {
         Object owner = new Object();
         register("foo", owner);
-        assertEquals(RefusalReason.NAME_OCCUPIED, refused(registry.register(node("foo", 1), owner, 5, "p")).reason());
+        assertEquals(RefusalReason.NAME_OCCUPIED, refused(registry.register(node("foo", 1), owner, 5, PEER)).reason());
     }
 
     @Test
@@ -93,7 +97,7 @@ class NodeRegistryTest {
                 } catch (InterruptedException e) {
                     return;
                 }
-                results.add(registry.register(node("race", 1), new Object(), 1, "p"));
+                results.add(registry.register(node("race", 1), new Object(), 1, PEER));
             });
             t.start();
             workers.add(t);
@@ -114,7 +118,7 @@ class NodeRegistryTest {
         Object owner = new Object();
         RegisteredNode node = register("foo", owner);
         Object refusedDuplicate = new Object();
-        refused(registry.register(node("foo", 1), refusedDuplicate, 6, "p"));
+        refused(registry.register(node("foo", 1), refusedDuplicate, 6, PEER));
         assertNull(registry.unregister(NodeName.of("foo"), refusedDuplicate));
         assertNull(registry.unregister(NodeName.of("foo"), new Object()));
         assertSame(node, registry.lookup(NodeName.of("foo")));
@@ -149,8 +153,8 @@ class NodeRegistryTest {
     void unregisteredNamesJoinTheTailOfTheUnusedListWithPortFdAndCreation() {
         Object a = new Object();
         Object b = new Object();
-        registered(registry.register(node("a", 1), a, 11, "p"));
-        registered(registry.register(node("b", 2), b, 12, "p"));
+        registered(registry.register(node("a", 1), a, 11, PEER));
+        registered(registry.register(node("b", 2), b, 12, PEER));
         registry.unregister(NodeName.of("b"), b);
         registry.unregister(NodeName.of("a"), a);
         assertEquals(List.of(new UnusedNode(NodeName.of("b"), 2, 12, T0 + 1),
@@ -218,16 +222,16 @@ class NodeRegistryTest {
         for (int i = 0; i < 6; i++) {
             clock.set(T0 + 100 * i);
             Object owner = new Object();
-            registered(small.register(node("old" + i, 1), owner, 1, "p"));
+            registered(small.register(node("old" + i, 1), owner, 1, PEER));
             small.unregister(NodeName.of("old" + i), owner);
         }
         assertEquals(6, small.unused().size());
         clock.set(T0 + 10_000);
-        RegisteredNode recycled = registered(small.register(node("new", 1), new Object(), 1, "p"));
+        RegisteredNode recycled = registered(small.register(node("new", 1), new Object(), 1, PEER));
         assertEquals(T0 + 1, recycled.creation(), "inherits old0's counter, neither reset nor bumped");
         assertEquals(5, small.unused().size());
         assertEquals("old1", small.unused().get(0).name().toString());
-        RegisteredNode fresh = registered(small.register(node("newer", 1), new Object(), 1, "p"));
+        RegisteredNode fresh = registered(small.register(node("newer", 1), new Object(), 1, PEER));
         assertEquals(T0 + 10_001, fresh.creation(), "at the limit, a new name is seeded from the clock again");
         assertEquals(5, small.unused().size());
     }
@@ -273,7 +277,7 @@ class NodeRegistryTest {
 
     @Test
     void anEmptyNameIsAccepted() {
-        assertEquals(0, registered(registry.register(node(NodeName.of(""), 1, new byte[0]), new Object(), 1, "p"))
+        assertEquals(0, registered(registry.register(node(NodeName.of(""), 1, new byte[0]), new Object(), 1, PEER))
                 .name().length());
     }
 
@@ -281,12 +285,12 @@ class NodeRegistryTest {
     void aNameOf1020BytesAnd255CodePointsIsAccepted() {
         String name = "\uD83D\uDE00".repeat(255);
         assertEquals(1020, NodeName.of(name).length());
-        registered(registry.register(node(name, 1), new Object(), 1, "p"));
+        registered(registry.register(node(name, 1), new Object(), 1, PEER));
     }
 
     @Test
     void aNameOf256CodePointsIsTooLong() {
-        Registration.Refused refusal = refused(registry.register(node("a".repeat(256), 1), new Object(), 1, "p"));
+        Registration.Refused refusal = refused(registry.register(node("a".repeat(256), 1), new Object(), 1, PEER));
         assertEquals(RefusalReason.NAME_TOO_LONG, refusal.reason());
         assertTrue(refusal.message().startsWith("node name is too long (256) "), refusal.message());
         assertTrue(registry.isEmpty());
@@ -296,7 +300,7 @@ class NodeRegistryTest {
     void aNameOfMoreThan1020BytesIsTooLong() {
         byte[] bytes = new byte[1021];
         java.util.Arrays.fill(bytes, (byte) 'a');
-        Registration.Refused refusal = refused(registry.register(node(NodeName.of(bytes), 1, new byte[0]), new Object(), 1, "p"));
+        Registration.Refused refusal = refused(registry.register(node(NodeName.of(bytes), 1, new byte[0]), new Object(), 1, PEER));
         assertEquals(RefusalReason.NAME_TOO_LONG, refusal.reason());
     }
 
@@ -304,7 +308,7 @@ class NodeRegistryTest {
     void aNameThatIsNotUtf8IsRefused() {
         for (byte[] bad : List.of(new byte[] {(byte) 0xC0, (byte) 0x80}, new byte[] {'a', (byte) 0xFF},
                 new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[] {(byte) 0xE2, (byte) 0x82})) {
-            Registration.Refused refusal = refused(registry.register(node(NodeName.of(bad), 1, new byte[0]), new Object(), 1, "p"));
+            Registration.Refused refusal = refused(registry.register(node(NodeName.of(bad), 1, new byte[0]), new Object(), 1, PEER));
             assertEquals(RefusalReason.INVALID_NAME_ENCODING, refusal.reason());
             assertEquals("invalid node name encoding", refusal.message());
         }
@@ -315,9 +319,9 @@ class NodeRegistryTest {
     void anExtraOf1020BytesIsKeptVerbatimAndOf1021Refused() {
         byte[] extra = new byte[1020];
         extra[5] = 'x';
-        RegisteredNode node = registered(registry.register(node(NodeName.of("e"), 1, extra), new Object(), 1, "p"));
+        RegisteredNode node = registered(registry.register(node(NodeName.of("e"), 1, extra), new Object(), 1, PEER));
         assertTrue(java.util.Arrays.equals(extra, node.info().extra()));
-        Registration.Refused refusal = refused(registry.register(node(NodeName.of("f"), 1, new byte[1021]), new Object(), 1, "p"));
+        Registration.Refused refusal = refused(registry.register(node(NodeName.of("f"), 1, new byte[1021]), new Object(), 1, PEER));
         assertEquals(RefusalReason.EXTRA_TOO_LONG, refusal.reason());
         assertNull(registry.lookup(NodeName.of("f")));
     }
@@ -327,7 +331,7 @@ class NodeRegistryTest {
         Object owner = new Object();
         register("foo", owner);
         registry.unregister(NodeName.of("foo"), owner);
-        refused(registry.register(node(NodeName.of("foo"), 1, new byte[2000]), new Object(), 1, "p"));
+        refused(registry.register(node(NodeName.of("foo"), 1, new byte[2000]), new Object(), 1, PEER));
         assertEquals(1, registry.unused().size());
         assertEquals(T0 + 2, register("foo", new Object()).creation());
     }

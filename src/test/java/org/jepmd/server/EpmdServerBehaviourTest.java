@@ -438,7 +438,7 @@ class EpmdServerBehaviourTest {
     void nonLocalPeersMayAskNamesAndPortsButNotDumpOrStop() {
         epmd.start(b -> b.relaxedCommandCheck(true).localPeers((remote, local) -> false));
         epmd.server().registry().register(new org.jepmd.protocol.NodeInfo(NodeName.of("foo"), 42, 77, 0, 6, 5,
-                new byte[0]), new Object(), 99, "test");
+                new byte[0]), new Object(), 99, new java.net.InetSocketAddress("192.0.2.1", 50000));
         assertArrayEquals(new byte[0], epmd.request(new byte[] {'d'}));
         assertArrayEquals(new byte[0], epmd.request(concat(new byte[] {'s'}, utf8("foo"))));
         assertNotNull(lookup("foo"));

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -63,6 +64,6 @@ class ReplyWritesTest {
 
     private void register(String name, int port) {
         NodeInfo info = new NodeInfo(NodeName.of(name), port, 77, 0, 6, 5, new byte[0]);
-        jepmd.server().registry().register(info, new Object(), 0, "test");
+        jepmd.server().registry().register(info, new Object(), 0, new InetSocketAddress("127.0.0.1", 50000));
     }
 }
