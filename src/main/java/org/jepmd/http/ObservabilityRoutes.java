@@ -69,7 +69,7 @@ final class ObservabilityRoutes {
                 return ready();
             case "/nodes":
                 if (!server.config().queryAccess().allows(peer)) {
-                    server.config().events().httpQueryDenied(method.name() + " " + path, peer);
+                    server.events().httpQueryDenied(method.name() + " " + path, peer);
                     return text(HttpResponseStatus.FORBIDDEN, "forbidden\n");
                 }
                 return response(HttpResponseStatus.OK, JSON,

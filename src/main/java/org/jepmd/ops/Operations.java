@@ -11,8 +11,7 @@ import org.jepmd.systemd.ListenFds;
 import org.jepmd.systemd.SystemdNotifier;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -58,35 +57,30 @@ public final class Operations {
     }
 
     /**
-     * The daemon's configuration with the extras in: inherited sockets under {@code -systemd}, and
-     * the metrics and audit observers next to any already configured.
+     * The daemon's configuration with the inherited sockets in under {@code -systemd}.
      *
      * @throws StartupFailure (exit 1) when systemd passed no usable sockets
      */
     public ServerConfig configure(ServerConfig config) throws StartupFailure {
-        ServerConfig.Builder builder = config.toBuilder();
-        if (options.systemd()) {
-            try {
-                builder.inheritedFds(ListenFds.inherit());
-            } catch (StartupFailure e) {
-                LOG.warn("{}", e.getMessage());
-                throw e;
-            }
+        if (!options.systemd()) {
+            return config;
         }
-        List<EpmdEvents> observers = new ArrayList<>();
-        observers.add(config.events());
-        if (metrics != null) {
-            observers.add(metrics);
+        try {
+            return config.toBuilder().inheritedFds(ListenFds.inherit()).build();
+        } catch (StartupFailure e) {
+            LOG.warn("{}", e.getMessage());
+            throw e;
         }
-        if (options.audit()) {
-            observers.add(new AuditLog());
-        }
-        return builder.events(CompositeEvents.of(observers)).build();
+    }
+
+    /** Where the daemon reports: the metrics under {@code -http}, the audit log under {@code -audit}. */
+    EpmdEvents events() {
+        return CompositeEvents.of(Arrays.asList(metrics, options.audit() ? new AuditLog() : null));
     }
 
     /** Starts the daemon and the extras; the daemon runs until {@link EpmdServer#terminated()}. */
     public EpmdServer start(ServerConfig config) throws StartupFailure {
-        EpmdServer started = EpmdServer.start(configure(config));
+        EpmdServer started = EpmdServer.start(configure(config), events());
         server = started;
         if (options.http() != null) {
             try {

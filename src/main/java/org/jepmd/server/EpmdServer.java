@@ -30,7 +30,7 @@ import static org.jepmd.server.EpmdLog.LOG;
 
 /**
  * A running jepmd daemon: listening sockets, event loops and the node registry.
- * {@link #start(ServerConfig)} returns once every socket listens; {@link #terminated()} completes
+ * {@link #start(ServerConfig, EpmdEvents)} returns once every socket listens; {@link #terminated()} completes
  * with the exit status when the daemon stops (KILL_REQ or {@link #close()}).
  */
 public final class EpmdServer implements AutoCloseable {
@@ -43,6 +43,7 @@ public final class EpmdServer implements AutoCloseable {
     private static final Duration ACCEPT_PAUSE = Duration.ofMillis(100);
 
     private final ServerConfig config;
+    private final EpmdEvents events;
     private final Transport transport;
     private final EventLoopGroup group;
     private final NodeRegistry registry;
@@ -52,8 +53,9 @@ public final class EpmdServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final ConnectionGuard guard;
 
-    private EpmdServer(ServerConfig config, Transport transport) {
+    private EpmdServer(ServerConfig config, EpmdEvents events, Transport transport) {
         this.config = config;
+        this.events = events;
         this.transport = transport;
         // one event loop per core (the first also accepts); -Djepmd.eventLoops=N overrides it.
         // On 2 cores, 2 loops served ~25 % more lookups than 1 with 8 clients (docs/benchmarks.md)
@@ -63,13 +65,19 @@ public final class EpmdServer implements AutoCloseable {
         this.registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
     }
 
+    /** Starts a daemon that reports to no one ({@link EpmdEvents#NONE}); see {@link #start(ServerConfig, EpmdEvents)}. */
+    public static EpmdServer start(ServerConfig config) throws StartupFailure {
+        return start(config, EpmdEvents.NONE);
+    }
+
     /**
      * Starts a daemon and returns once it listens on every planned address.
      *
+     * @param events where the daemon reports what it does (metrics, audit)
      * @throws StartupFailure when it cannot listen; {@link StartupFailure#alreadyRunning()} when another
      *                        daemon holds the port
      */
-    public static EpmdServer start(ServerConfig config) throws StartupFailure {
+    public static EpmdServer start(ServerConfig config, EpmdEvents events) throws StartupFailure {
         // with inherited sockets the address list is not used for listening
         // (docs/protocol.md, systemd socket activation)
         List<ListenPlan.Entry> plan = List.of();
@@ -81,7 +89,7 @@ public final class EpmdServer implements AutoCloseable {
             LOG.warn(e.getMessage()); // a level-0 message in epmd, e.g. cannot parse IP address "localhost"
             throw e;
         }
-        EpmdServer server = new EpmdServer(config, Transport.best());
+        EpmdServer server = new EpmdServer(config, events, Transport.best());
         try {
             if (plan.isEmpty()) {
                 server.adopt(config.inheritedFds());
@@ -105,14 +113,14 @@ public final class EpmdServer implements AutoCloseable {
     }
 
     private ServerBootstrap bootstrap() {
-        ServerContext context = new ServerContext(config, registry, transport, this::shutdown, DirectMemoryBudget.DEFAULT);
+        ServerContext context = new ServerContext(config, events, registry, transport, this::shutdown, DirectMemoryBudget.DEFAULT);
         return new ServerBootstrap()
                 .group(group)
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel listener) {
                         listener.pipeline().addLast("acceptErrors",
-                                new AcceptErrorHandler(ACCEPT_PAUSE, config.events()::acceptFailed));
+                                new AcceptErrorHandler(ACCEPT_PAUSE, events::acceptFailed));
                     }
                 })
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -129,7 +137,7 @@ public final class EpmdServer implements AutoCloseable {
     private boolean admit(Channel channel) {
         ConnectionGuard.Refusal refusal = guard.admit(channel);
         if (refusal != null) {
-            config.events().connectionRefused(channel.remoteAddress(), refusal.label());
+            events.connectionRefused(channel.remoteAddress(), refusal.label());
             channel.close();
             return false;
         }
@@ -246,6 +254,11 @@ public final class EpmdServer implements AutoCloseable {
     /** The configuration the daemon runs with. */
     public ServerConfig config() {
         return config;
+    }
+
+    /** Where the daemon reports what it does. */
+    public EpmdEvents events() {
+        return events;
     }
 
     /** The node registry. */

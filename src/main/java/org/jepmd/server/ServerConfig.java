@@ -23,7 +23,6 @@ import java.util.Objects;
  * @param debugLevel            number of {@code -d} flags; any shrinks the unused-name list to 5
  * @param takeoverGrace         how long a duplicate ALIVE2 waits for a closing owner before it is refused
  * @param localPeers            decides which peers may register, dump, kill and stop (docs/protocol.md, Local peers)
- * @param events                observers of what the daemon does
  * @param inheritedFds          already listening sockets to serve instead of binding (docs/protocol.md,
  *                              systemd socket activation); empty means bind {@code addresses}
  * @param connectionLimits      caps on open connections, total and per peer, with a loopback reserve
@@ -33,7 +32,7 @@ import java.util.Objects;
 public record ServerConfig(int port, List<String> addresses, boolean relaxedCommandCheck,
                            Duration packetTimeout, Duration delayWrite, Duration delayAccept,
                            int debugLevel, Duration takeoverGrace, LocalPeerPolicy localPeers,
-                           EpmdEvents events, List<Integer> inheritedFds,
+                           List<Integer> inheritedFds,
                            ConnectionLimits connectionLimits, QueryAccess queryAccess, List<String> arguments) {
 
     public ServerConfig {
@@ -43,7 +42,6 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         Objects.requireNonNull(delayAccept, "delayAccept");
         Objects.requireNonNull(takeoverGrace, "takeoverGrace");
         Objects.requireNonNull(localPeers, "localPeers");
-        Objects.requireNonNull(events, "events");
         inheritedFds = List.copyOf(inheritedFds);
         Objects.requireNonNull(connectionLimits, "connectionLimits");
         Objects.requireNonNull(queryAccess, "queryAccess");
@@ -77,7 +75,6 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         b.debugLevel = debugLevel;
         b.takeoverGrace = takeoverGrace;
         b.localPeers = localPeers;
-        b.events = events;
         b.inheritedFds = inheritedFds;
         b.connectionLimits = connectionLimits;
         b.queryAccess = queryAccess;
@@ -96,7 +93,6 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
         private int debugLevel;
         private Duration takeoverGrace = Duration.ofMillis(500);
         private LocalPeerPolicy localPeers = LocalPeerPolicy.EPMD;
-        private EpmdEvents events = EpmdEvents.NONE;
         private List<Integer> inheritedFds = List.of();
         private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
         private QueryAccess queryAccess = QueryAccess.OPEN;
@@ -150,11 +146,6 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
             return this;
         }
 
-        public Builder events(EpmdEvents events) {
-            this.events = events;
-            return this;
-        }
-
         /** Listening descriptors inherited from systemd, served as given instead of binding. */
         public Builder inheritedFds(List<Integer> fds) {
             this.inheritedFds = fds;
@@ -179,7 +170,7 @@ public record ServerConfig(int port, List<String> addresses, boolean relaxedComm
 
         public ServerConfig build() {
             return new ServerConfig(port, addresses, relaxedCommandCheck, packetTimeout, delayWrite,
-                    delayAccept, debugLevel, takeoverGrace, localPeers, events, inheritedFds,
+                    delayAccept, debugLevel, takeoverGrace, localPeers, inheritedFds,
                     connectionLimits, queryAccess, arguments);
         }
     }

@@ -48,7 +48,7 @@ class AuditLogTest {
     }
 
     private static RunningJepmd audited(java.util.function.UnaryOperator<org.jepmd.server.ServerConfig.Builder> more) {
-        return RunningJepmd.start(b -> more.apply(b.events(new AuditLog()).takeoverGrace(Duration.ZERO)));
+        return RunningJepmd.start(new AuditLog(), b -> more.apply(b.takeoverGrace(Duration.ZERO)));
     }
 
     /** Waits (bounded) for a line matching {@code regex} and returns its level. */

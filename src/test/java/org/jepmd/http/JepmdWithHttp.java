@@ -19,7 +19,7 @@ final class JepmdWithHttp implements AutoCloseable {
 
     /** Starts the daemon with {@code metrics} as its events (and the given adjustments), then the endpoint. */
     static JepmdWithHttp start(EpmdMetrics metrics, UnaryOperator<ServerConfig.Builder> adjust) throws StartupFailure {
-        RunningJepmd jepmd = RunningJepmd.start(b -> adjust.apply(b.events(metrics)));
+        RunningJepmd jepmd = RunningJepmd.start(metrics, adjust);
         try {
             return new JepmdWithHttp(jepmd, ObservabilityServer.start(new InetSocketAddress("127.0.0.1", 0),
                     jepmd.server(), metrics));

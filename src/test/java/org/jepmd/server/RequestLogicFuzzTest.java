@@ -130,7 +130,7 @@ class RequestLogicFuzzTest {
                     .queryAccess(queriesLocalOnly ? QueryAccess.parse("127.0.0.0/8") : QueryAccess.OPEN)
                     .build();
             this.registry = new NodeRegistry(config.maxUnusedNames(), () -> 1_700_000_000L);
-            this.server = new ServerContext(config, registry, Transport.best(), () -> { }, null);
+            this.server = new ServerContext(config, EpmdEvents.NONE, registry, Transport.best(), () -> { }, null);
             this.logic = new RequestLogic(config, registry, EpmdEvents.NONE);
         }
 

@@ -16,13 +16,22 @@ public final class ServerPipelines {
     private final AtomicInteger shutdowns = new AtomicInteger();
 
     public ServerPipelines(ServerConfig config) {
-        this(config, DirectMemoryBudget.DEFAULT);
+        this(config, EpmdEvents.NONE);
+    }
+
+    /** Connections that report to {@code events}. */
+    public ServerPipelines(ServerConfig config, EpmdEvents events) {
+        this(config, events, DirectMemoryBudget.DEFAULT);
     }
 
     /** Connections that allocate from {@code memory}, e.g. a budget small enough to run out. */
     public ServerPipelines(ServerConfig config, DirectMemoryBudget memory) {
+        this(config, EpmdEvents.NONE, memory);
+    }
+
+    private ServerPipelines(ServerConfig config, EpmdEvents events, DirectMemoryBudget memory) {
         NodeRegistry registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
-        this.context = new ServerContext(config, registry, Transport.best(), shutdowns::incrementAndGet, memory);
+        this.context = new ServerContext(config, events, registry, Transport.best(), shutdowns::incrementAndGet, memory);
         this.initializer = new EpmdChannelInitializer(context, channel -> true);
     }
 

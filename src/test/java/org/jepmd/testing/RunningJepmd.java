@@ -1,5 +1,6 @@
 package org.jepmd.testing;
 
+import org.jepmd.server.EpmdEvents;
 import org.jepmd.server.EpmdServer;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.StartupFailure;
@@ -19,10 +20,15 @@ public final class RunningJepmd implements AutoCloseable {
 
     /** Starts jepmd on a free port, on 127.0.0.1 and ::1, with the given adjustments. */
     public static RunningJepmd start(UnaryOperator<ServerConfig.Builder> adjust) {
+        return start(EpmdEvents.NONE, adjust);
+    }
+
+    /** Starts jepmd as {@link #start(UnaryOperator)} does, reporting to {@code events}. */
+    public static RunningJepmd start(EpmdEvents events, UnaryOperator<ServerConfig.Builder> adjust) {
         int port = FreePorts.next();
         ServerConfig config = adjust.apply(ServerConfig.builder().port(port).addresses(List.of("127.0.0.1"))).build();
         try {
-            return new RunningJepmd(EpmdServer.start(config), config.port());
+            return new RunningJepmd(EpmdServer.start(config, events), config.port());
         } catch (StartupFailure e) {
             throw new IllegalStateException("jepmd did not start: " + e.getMessage(), e);
         }

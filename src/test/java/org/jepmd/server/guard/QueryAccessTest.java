@@ -40,7 +40,7 @@ class QueryAccessTest {
     };
 
     private ServerPipelines server(UnaryOperator<ServerConfig.Builder> adjust) {
-        return new ServerPipelines(adjust.apply(ServerConfig.builder().events(events)).build());
+        return new ServerPipelines(adjust.apply(ServerConfig.builder()).build(), events);
     }
 
     @Test
