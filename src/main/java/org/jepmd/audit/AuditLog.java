@@ -3,9 +3,18 @@ package org.jepmd.audit;
 import org.jepmd.net.Peers;
 import org.jepmd.protocol.EpmdTag;
 import org.jepmd.protocol.NodeInfo;
-import org.jepmd.registry.RefusalReason;
-import org.jepmd.registry.RegisteredNode;
-import org.jepmd.server.EpmdEvents;
+import org.jepmd.server.EpmdEvent;
+import org.jepmd.server.EpmdEvent.Dropped;
+import org.jepmd.server.EpmdEvent.HttpQueryDenied;
+import org.jepmd.server.EpmdEvent.Kill;
+import org.jepmd.server.EpmdEvent.NonLocal;
+import org.jepmd.server.EpmdEvent.QueryDenied;
+import org.jepmd.server.EpmdEvent.Refused;
+import org.jepmd.server.EpmdEvent.Registered;
+import org.jepmd.server.EpmdEvent.Stop;
+import org.jepmd.server.EpmdEvent.TimedOut;
+import org.jepmd.server.EpmdEvent.Unregistered;
+import org.jepmd.server.EpmdObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -29,7 +38,7 @@ import java.net.SocketAddress;
  *       {@code "GET /nodes"}), peer</td></tr>
  * </table>
  */
-public final class AuditLog implements EpmdEvents {
+public final class AuditLog implements EpmdObserver {
     /** The logger name. */
     public static final String LOGGER = "jepmd.audit";
 
@@ -43,8 +52,8 @@ public final class AuditLog implements EpmdEvents {
         this.log = log;
     }
 
-    private void write(Level level, AuditLine line) {
-        log.atLevel(level).log(line.toString());
+    private void write(Level level, AuditLine line, SocketAddress peer) {
+        log.atLevel(level).log(line.add("peer", Peers.text(peer)).toString());
     }
 
     private static String request(EpmdTag tag) {
@@ -52,61 +61,35 @@ public final class AuditLog implements EpmdEvents {
     }
 
     @Override
-    public void registered(RegisteredNode node, SocketAddress peer) {
-        NodeInfo info = node.info();
-        write(Level.INFO, new AuditLine("register").add("name", info.name()).add("port", info.port())
-                .add("type", info.nodeType()).add("proto", info.protocol())
-                .add("highvsn", info.highestVersion()).add("lowvsn", info.lowestVersion())
-                .add("creation", node.creationFor(info.highestVersion())).add("peer", Peers.text(peer)));
-    }
-
-    @Override
-    public void unregistered(RegisteredNode node, UnregisterCause cause) {
-        write(Level.INFO, new AuditLine("unregister").add("name", node.name()).add("port", node.info().port())
-                .add("cause", cause.label()).add("peer", Peers.text(node.peer())));
-    }
-
-    @Override
-    public void refused(NodeInfo node, RefusalReason reason, SocketAddress peer) {
-        write(Level.WARN, new AuditLine("refuse").add("name", node.name()).add("port", node.port())
-                .add("reason", reason.label()).add("peer", Peers.text(peer)));
-    }
-
-    @Override
-    public void kill(boolean accepted, SocketAddress peer) {
-        write(accepted ? Level.INFO : Level.WARN, new AuditLine("kill")
-                .add("result", accepted ? "accepted" : "refused_live_nodes").add("peer", Peers.text(peer)));
-    }
-
-    @Override
-    public void stop(String name, boolean found, SocketAddress peer) {
-        write(Level.INFO, new AuditLine("stop").add("name", name).add("result", found ? "stopped" : "noexist")
-                .add("peer", Peers.text(peer)));
-    }
-
-    @Override
-    public void nonLocal(EpmdTag tag, SocketAddress peer) {
-        write(Level.WARN, new AuditLine("non_local").add("request", request(tag)).add("peer", Peers.text(peer)));
-    }
-
-    @Override
-    public void timedOut(SocketAddress peer) {
-        write(Level.WARN, new AuditLine("timeout").add("peer", Peers.text(peer)));
-    }
-
-    @Override
-    public void dropped(EpmdTag tag, String message, SocketAddress peer) {
-        write(Level.WARN, new AuditLine("drop").add("request", request(tag)).add("reason", message)
-                .add("peer", Peers.text(peer)));
-    }
-
-    @Override
-    public void queryDenied(EpmdTag tag, SocketAddress peer) {
-        write(Level.WARN, new AuditLine("query_denied").add("request", request(tag)).add("peer", Peers.text(peer)));
-    }
-
-    @Override
-    public void httpQueryDenied(String request, SocketAddress peer) {
-        write(Level.WARN, new AuditLine("query_denied").add("request", request).add("peer", Peers.text(peer)));
+    public void on(EpmdEvent event) {
+        if (event instanceof Registered e) {
+            NodeInfo info = e.node().info();
+            write(Level.INFO, new AuditLine("register").add("name", info.name()).add("port", info.port())
+                    .add("type", info.nodeType()).add("proto", info.protocol())
+                    .add("highvsn", info.highestVersion()).add("lowvsn", info.lowestVersion())
+                    .add("creation", e.node().creationFor(info.highestVersion())), e.peer());
+        } else if (event instanceof Unregistered e) {
+            write(Level.INFO, new AuditLine("unregister").add("name", e.node().name())
+                    .add("port", e.node().info().port()).add("cause", e.cause().label()), e.node().peer());
+        } else if (event instanceof Refused e) {
+            write(Level.WARN, new AuditLine("refuse").add("name", e.node().name()).add("port", e.node().port())
+                    .add("reason", e.reason().label()), e.peer());
+        } else if (event instanceof Kill e) {
+            write(e.accepted() ? Level.INFO : Level.WARN, new AuditLine("kill")
+                    .add("result", e.accepted() ? "accepted" : "refused_live_nodes"), e.peer());
+        } else if (event instanceof Stop e) {
+            write(Level.INFO, new AuditLine("stop").add("name", e.name())
+                    .add("result", e.found() ? "stopped" : "noexist"), e.peer());
+        } else if (event instanceof NonLocal e) {
+            write(Level.WARN, new AuditLine("non_local").add("request", request(e.tag())), e.peer());
+        } else if (event instanceof TimedOut e) {
+            write(Level.WARN, new AuditLine("timeout"), e.peer());
+        } else if (event instanceof Dropped e) {
+            write(Level.WARN, new AuditLine("drop").add("request", request(e.tag())).add("reason", e.message()), e.peer());
+        } else if (event instanceof QueryDenied e) {
+            write(Level.WARN, new AuditLine("query_denied").add("request", request(e.tag())), e.peer());
+        } else if (event instanceof HttpQueryDenied e) {
+            write(Level.WARN, new AuditLine("query_denied").add("request", e.request()), e.peer());
+        }
     }
 }

@@ -7,20 +7,36 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.jepmd.protocol.EpmdTag;
-import org.jepmd.protocol.NodeInfo;
 import org.jepmd.registry.RefusalReason;
-import org.jepmd.registry.RegisteredNode;
 import org.jepmd.server.DirectMemoryBudget;
-import org.jepmd.server.EpmdEvents;
-
-import java.net.SocketAddress;
+import org.jepmd.server.EpmdEvent;
+import org.jepmd.server.EpmdEvent.AcceptFailed;
+import org.jepmd.server.EpmdEvent.BytesIn;
+import org.jepmd.server.EpmdEvent.BytesOut;
+import org.jepmd.server.EpmdEvent.ConnectionClosed;
+import org.jepmd.server.EpmdEvent.ConnectionOpened;
+import org.jepmd.server.EpmdEvent.ConnectionRefused;
+import org.jepmd.server.EpmdEvent.Dropped;
+import org.jepmd.server.EpmdEvent.HttpQueryDenied;
+import org.jepmd.server.EpmdEvent.Kill;
+import org.jepmd.server.EpmdEvent.Lookup;
+import org.jepmd.server.EpmdEvent.NonLocal;
+import org.jepmd.server.EpmdEvent.QueryDenied;
+import org.jepmd.server.EpmdEvent.Refused;
+import org.jepmd.server.EpmdEvent.Registered;
+import org.jepmd.server.EpmdEvent.Request;
+import org.jepmd.server.EpmdEvent.Stop;
+import org.jepmd.server.EpmdEvent.TimedOut;
+import org.jepmd.server.EpmdEvent.Unregistered;
+import org.jepmd.server.EpmdEvents.UnregisterCause;
+import org.jepmd.server.EpmdObserver;
 import java.util.Locale;
 
 /**
  * Counts what the daemon does, as Prometheus metrics in a registry of its own. Every labelled series
  * that can occur is created at zero up front, so rates work from the first scrape.
  */
-public final class EpmdMetrics implements EpmdEvents {
+public final class EpmdMetrics implements EpmdObserver {
     /** The requests a client can send, as metric labels. */
     private static final EpmdTag[] REQUESTS = {EpmdTag.ALIVE2_REQ, EpmdTag.PORT_PLEASE2_REQ, EpmdTag.NAMES_REQ,
         EpmdTag.DUMP_REQ, EpmdTag.KILL_REQ, EpmdTag.STOP_REQ};
@@ -118,82 +134,49 @@ public final class EpmdMetrics implements EpmdEvents {
         return registry.scrape();
     }
 
+    /** Counts {@code event}; the frequent ones (bytes, requests, lookups, connections) are tested first. */
     @Override
-    public void connectionOpened(SocketAddress peer, boolean local) {
-        accepted.labelValues(local ? "local" : "remote").inc();
-        open.inc();
-    }
-
-    @Override
-    public void connectionClosed(SocketAddress peer) {
-        open.dec();
-    }
-
-    @Override
-    public void timedOut(SocketAddress peer) {
-        timedOut.inc();
-    }
-
-    @Override
-    public void request(EpmdTag tag, SocketAddress peer) {
-        requests.labelValues(label(tag)).inc();
-    }
-
-    @Override
-    public void dropped(EpmdTag tag, String message, SocketAddress peer) {
-        dropped.labelValues(label(tag)).inc();
-    }
-
-    @Override
-    public void nonLocal(EpmdTag tag, SocketAddress peer) {
-        nonLocal.labelValues(label(tag)).inc();
-    }
-
-    @Override
-    public void registered(RegisteredNode node, SocketAddress peer) {
-        registrations.inc();
-        registered.inc();
-    }
-
-    @Override
-    public void refused(NodeInfo node, RefusalReason reason, SocketAddress peer) {
-        refusals.labelValues(reason.label()).inc();
-    }
-
-    @Override
-    public void unregistered(RegisteredNode node, UnregisterCause cause) {
-        unregistrations.labelValues(cause.label()).inc();
-        registered.dec();
-    }
-
-    @Override
-    public void lookup(NodeInfo found, boolean hit, SocketAddress peer) {
-        lookups.labelValues(hit ? "hit" : "miss").inc();
-    }
-
-    @Override
-    public void kill(boolean accepted, SocketAddress peer) {
-        kills.labelValues(accepted ? "accepted" : "refused").inc();
-    }
-
-    @Override
-    public void stop(String name, boolean found, SocketAddress peer) {
-        stops.labelValues(found ? "stopped" : "noexist").inc();
-    }
-
-    @Override
-    public void connectionRefused(SocketAddress peer, String limit) {
-        connectionsRefused.labelValues(limit).inc();
-    }
-
-    @Override
-    public void queryDenied(EpmdTag tag, SocketAddress peer) {
-        queriesDenied.labelValues(label(tag)).inc();
-    }
-
-    @Override
-    public void httpQueryDenied(String request, SocketAddress peer) {
-        queriesDenied.labelValues(HTTP_NODES).inc();
+    public void on(EpmdEvent event) {
+        if (event instanceof BytesIn e) {
+            bytesIn.inc(e.count());
+        } else if (event instanceof BytesOut e) {
+            bytesOut.inc(e.count());
+        } else if (event instanceof Request e) {
+            requests.labelValues(label(e.tag())).inc();
+        } else if (event instanceof Lookup e) {
+            lookups.labelValues(e.hit() ? "hit" : "miss").inc();
+        } else if (event instanceof ConnectionOpened e) {
+            accepted.labelValues(e.local() ? "local" : "remote").inc();
+            open.inc();
+        } else if (event instanceof ConnectionClosed) {
+            open.dec();
+        } else if (event instanceof TimedOut) {
+            timedOut.inc();
+        } else if (event instanceof Dropped e) {
+            dropped.labelValues(label(e.tag())).inc();
+        } else if (event instanceof NonLocal e) {
+            nonLocal.labelValues(label(e.tag())).inc();
+        } else if (event instanceof Registered) {
+            registrations.inc();
+            registered.inc();
+        } else if (event instanceof Refused e) {
+            refusals.labelValues(e.reason().label()).inc();
+        } else if (event instanceof Unregistered e) {
+            unregistrations.labelValues(e.cause().label()).inc();
+            registered.dec();
+        } else if (event instanceof Kill e) {
+            kills.labelValues(e.accepted() ? "accepted" : "refused").inc();
+        } else if (event instanceof Stop e) {
+            stops.labelValues(e.found() ? "stopped" : "noexist").inc();
+        } else if (event instanceof ConnectionRefused e) {
+            connectionsRefused.labelValues(e.limit()).inc();
+        } else if (event instanceof QueryDenied e) {
+            queriesDenied.labelValues(label(e.tag())).inc();
+        } else if (event instanceof HttpQueryDenied) {
+            queriesDenied.labelValues(HTTP_NODES).inc();
+        } else if (event instanceof AcceptFailed) {
+            acceptFailures.inc();
+        }
     }
 
     /** An HTTP connection was closed at once by an HTTP connection limit ({@code "total"}, {@code "per_peer"}). */
@@ -204,20 +187,5 @@ public final class EpmdMetrics implements EpmdEvents {
     /** An HTTP connection was closed at its deadline. */
     void httpTimedOut() {
         httpTimedOut.inc();
-    }
-
-    @Override
-    public void acceptFailed() {
-        acceptFailures.inc();
-    }
-
-    @Override
-    public void bytesIn(long count) {
-        bytesIn.inc(count);
-    }
-
-    @Override
-    public void bytesOut(long count) {
-        bytesOut.inc(count);
     }
 }

@@ -11,7 +11,6 @@ import org.jepmd.systemd.ListenFds;
 import org.jepmd.systemd.SystemdNotifier;
 
 import java.net.InetSocketAddress;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -75,7 +74,7 @@ public final class Operations {
 
     /** Where the daemon reports: the metrics under {@code -http}, the audit log under {@code -audit}. */
     EpmdEvents events() {
-        return CompositeEvents.of(Arrays.asList(metrics, options.audit() ? new AuditLog() : null));
+        return EpmdEvents.to(metrics, options.audit() ? new AuditLog() : null);
     }
 
     /** Starts the daemon and the extras; the daemon runs until {@link EpmdServer#terminated()}. */

@@ -4,21 +4,44 @@ import org.jepmd.protocol.EpmdTag;
 import org.jepmd.protocol.NodeInfo;
 import org.jepmd.registry.RefusalReason;
 import org.jepmd.registry.RegisteredNode;
+import org.jepmd.server.EpmdEvent.AcceptFailed;
+import org.jepmd.server.EpmdEvent.BytesIn;
+import org.jepmd.server.EpmdEvent.BytesOut;
+import org.jepmd.server.EpmdEvent.ConnectionClosed;
+import org.jepmd.server.EpmdEvent.ConnectionOpened;
+import org.jepmd.server.EpmdEvent.ConnectionRefused;
+import org.jepmd.server.EpmdEvent.Dropped;
+import org.jepmd.server.EpmdEvent.HttpQueryDenied;
+import org.jepmd.server.EpmdEvent.Kill;
+import org.jepmd.server.EpmdEvent.Lookup;
+import org.jepmd.server.EpmdEvent.NonLocal;
+import org.jepmd.server.EpmdEvent.QueryDenied;
+import org.jepmd.server.EpmdEvent.Refused;
+import org.jepmd.server.EpmdEvent.Registered;
+import org.jepmd.server.EpmdEvent.Request;
+import org.jepmd.server.EpmdEvent.Stop;
+import org.jepmd.server.EpmdEvent.TimedOut;
+import org.jepmd.server.EpmdEvent.Unregistered;
 
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * Observes what the daemon does, for metrics and the audit log. Every method has an empty default,
- * and every call comes from an event-loop thread: implementations must be thread-safe and quick.
+ * Where the daemon reports what it does: each method makes one {@link EpmdEvent} and hands it to
+ * every observer in order. With none ({@link #NONE}) nothing is made, so a daemon without metrics
+ * or audit allocates nothing per request for its events.
  */
-public interface EpmdEvents {
+public final class EpmdEvents {
 
-    /** Observes nothing. */
-    EpmdEvents NONE = new EpmdEvents() {
-    };
+    /** Reports to no one. */
+    public static final EpmdEvents NONE = new EpmdEvents(new EpmdObserver[0]);
+
+    private static final AcceptFailed ACCEPT_FAILED = new AcceptFailed();
 
     /** Why a registration ended. */
-    enum UnregisterCause {
+    public enum UnregisterCause {
         /** the node closed its registration connection, or it failed */
         CONNECTION_CLOSED("connection_closed"),
         /** the node sent bytes on its registration connection (docs/protocol.md, ALIVE2_REQ) */
@@ -40,73 +63,141 @@ public interface EpmdEvents {
         }
     }
 
-    default void connectionOpened(SocketAddress peer, boolean local) {
+    private final EpmdObserver[] observers;
+
+    private EpmdEvents(EpmdObserver[] observers) {
+        this.observers = observers;
     }
 
-    default void connectionClosed(SocketAddress peer) {
+    /** Events for {@code observers}, in order, nulls skipped; {@link #NONE} if there are none. */
+    public static EpmdEvents to(List<EpmdObserver> observers) {
+        List<EpmdObserver> real = new ArrayList<>();
+        for (EpmdObserver observer : observers) {
+            if (observer != null) {
+                real.add(observer);
+            }
+        }
+        return real.isEmpty() ? NONE : new EpmdEvents(real.toArray(new EpmdObserver[0]));
     }
 
-    /** A connection was closed at its packet deadline. */
-    default void timedOut(SocketAddress peer) {
+    /** Events for the given observers, in order, nulls skipped. */
+    public static EpmdEvents to(EpmdObserver... observers) {
+        return to(Arrays.asList(observers));
     }
 
-    /** A whole request arrived. */
-    default void request(EpmdTag tag, SocketAddress peer) {
+    private boolean observed() {
+        return observers.length != 0;
     }
 
-    /** A request was dropped without a reply; {@code message} is epmd's log line. */
-    default void dropped(EpmdTag tag, String message, SocketAddress peer) {
+    private void fire(EpmdEvent event) {
+        for (EpmdObserver observer : observers) {
+            observer.on(event);
+        }
     }
 
-    /** A local-only request came from a non-local peer and was dropped. */
-    default void nonLocal(EpmdTag tag, SocketAddress peer) {
+    public void connectionOpened(SocketAddress peer, boolean local) {
+        if (observed()) {
+            fire(new ConnectionOpened(peer, local));
+        }
     }
 
-    default void registered(RegisteredNode node, SocketAddress peer) {
+    public void connectionClosed(SocketAddress peer) {
+        if (observed()) {
+            fire(new ConnectionClosed(peer));
+        }
     }
 
-    default void refused(NodeInfo node, RefusalReason reason, SocketAddress peer) {
+    public void timedOut(SocketAddress peer) {
+        if (observed()) {
+            fire(new TimedOut(peer));
+        }
     }
 
-    default void unregistered(RegisteredNode node, UnregisterCause cause) {
+    public void request(EpmdTag tag, SocketAddress peer) {
+        if (observed()) {
+            fire(new Request(tag, peer));
+        }
     }
 
-    /** A PORT_PLEASE2 lookup was answered. */
-    default void lookup(NodeInfo found, boolean hit, SocketAddress peer) {
+    public void dropped(EpmdTag tag, String message, SocketAddress peer) {
+        if (observed()) {
+            fire(new Dropped(tag, message, peer));
+        }
     }
 
-    /** A KILL_REQ was answered: {@code accepted} means the daemon stops. */
-    default void kill(boolean accepted, SocketAddress peer) {
+    public void nonLocal(EpmdTag tag, SocketAddress peer) {
+        if (observed()) {
+            fire(new NonLocal(tag, peer));
+        }
     }
 
-    /** A STOP_REQ was answered. */
-    default void stop(String name, boolean found, SocketAddress peer) {
+    public void registered(RegisteredNode node, SocketAddress peer) {
+        if (observed()) {
+            fire(new Registered(node, peer));
+        }
     }
 
-    /** A new connection was closed at once because a connection limit was reached ({@code "total"}, {@code "per_peer"}). */
-    default void connectionRefused(SocketAddress peer, String limit) {
+    public void refused(NodeInfo node, RefusalReason reason, SocketAddress peer) {
+        if (observed()) {
+            fire(new Refused(node, reason, peer));
+        }
     }
 
-    /** A NAMES or PORT_PLEASE2 came from a peer outside {@code -allow_query} and was closed unanswered. */
-    default void queryDenied(EpmdTag tag, SocketAddress peer) {
+    public void unregistered(RegisteredNode node, UnregisterCause cause) {
+        if (observed()) {
+            fire(new Unregistered(node, cause));
+        }
     }
 
-    /**
-     * An HTTP request for the registrations ({@code GET /nodes}) came from a peer outside
-     * {@code -allow_query} and was refused.
-     *
-     * @param request the method and path, e.g. {@code "GET /nodes"}
-     */
-    default void httpQueryDenied(String request, SocketAddress peer) {
+    public void lookup(NodeInfo found, boolean hit, SocketAddress peer) {
+        if (observed()) {
+            fire(new Lookup(found, hit, peer));
+        }
     }
 
-    /** accept() failed on a listening socket (e.g. out of descriptors); the daemon keeps running. */
-    default void acceptFailed() {
+    public void kill(boolean accepted, SocketAddress peer) {
+        if (observed()) {
+            fire(new Kill(accepted, peer));
+        }
     }
 
-    default void bytesIn(long count) {
+    public void stop(String name, boolean found, SocketAddress peer) {
+        if (observed()) {
+            fire(new Stop(name, found, peer));
+        }
     }
 
-    default void bytesOut(long count) {
+    public void connectionRefused(SocketAddress peer, String limit) {
+        if (observed()) {
+            fire(new ConnectionRefused(peer, limit));
+        }
+    }
+
+    public void queryDenied(EpmdTag tag, SocketAddress peer) {
+        if (observed()) {
+            fire(new QueryDenied(tag, peer));
+        }
+    }
+
+    public void httpQueryDenied(String request, SocketAddress peer) {
+        if (observed()) {
+            fire(new HttpQueryDenied(request, peer));
+        }
+    }
+
+    public void acceptFailed() {
+        fire(ACCEPT_FAILED);
+    }
+
+    public void bytesIn(long count) {
+        if (observed()) {
+            fire(new BytesIn(count));
+        }
+    }
+
+    public void bytesOut(long count) {
+        if (observed()) {
+            fire(new BytesOut(count));
+        }
     }
 }

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import org.jepmd.server.EpmdEvents;
 import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.RunningJepmd;
@@ -48,7 +49,7 @@ class AuditLogTest {
     }
 
     private static RunningJepmd audited(java.util.function.UnaryOperator<org.jepmd.server.ServerConfig.Builder> more) {
-        return RunningJepmd.start(new AuditLog(), b -> more.apply(b.takeoverGrace(Duration.ZERO)));
+        return RunningJepmd.start(EpmdEvents.to(new AuditLog()), b -> more.apply(b.takeoverGrace(Duration.ZERO)));
     }
 
     /** Waits (bounded) for a line matching {@code regex} and returns its level. */
@@ -153,7 +154,7 @@ class AuditLogTest {
 
     @Test
     void queryFromOutsideAllowQueryIsAudited() throws Exception {
-        new AuditLog().queryDenied(org.jepmd.protocol.EpmdTag.NAMES_REQ,
+        EpmdEvents.to(new AuditLog()).queryDenied(org.jepmd.protocol.EpmdTag.NAMES_REQ,
                 new java.net.InetSocketAddress("192.0.2.7", 40000));
         assertEquals(Level.WARN, awaitLine("event=query_denied request=NAMES_REQ peer=192\\.0\\.2\\.7:40000"));
     }

@@ -1,5 +1,6 @@
 package org.jepmd.http;
 
+import org.jepmd.server.EpmdEvents;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.StartupFailure;
 import org.jepmd.testing.RunningJepmd;
@@ -19,7 +20,7 @@ final class JepmdWithHttp implements AutoCloseable {
 
     /** Starts the daemon with {@code metrics} as its events (and the given adjustments), then the endpoint. */
     static JepmdWithHttp start(EpmdMetrics metrics, UnaryOperator<ServerConfig.Builder> adjust) throws StartupFailure {
-        RunningJepmd jepmd = RunningJepmd.start(metrics, adjust);
+        RunningJepmd jepmd = RunningJepmd.start(EpmdEvents.to(metrics), adjust);
         try {
             return new JepmdWithHttp(jepmd, ObservabilityServer.start(new InetSocketAddress("127.0.0.1", 0),
                     jepmd.server(), metrics));

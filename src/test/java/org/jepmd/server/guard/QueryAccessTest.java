@@ -2,7 +2,7 @@ package org.jepmd.server.guard;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.jepmd.protocol.EpmdTag;
+import org.jepmd.server.EpmdEvent.QueryDenied;
 import org.jepmd.server.EpmdEvents;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.ServerPipelines;
@@ -32,12 +32,11 @@ class QueryAccessTest {
     private static final SocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 50000);
 
     private final List<String> denied = new CopyOnWriteArrayList<>();
-    private final EpmdEvents events = new EpmdEvents() {
-        @Override
-        public void queryDenied(EpmdTag tag, SocketAddress peer) {
-            denied.add(tag + " " + peer);
+    private final EpmdEvents events = EpmdEvents.to(event -> {
+        if (event instanceof QueryDenied d) {
+            denied.add(d.tag() + " " + d.peer());
         }
-    };
+    });
 
     private ServerPipelines server(UnaryOperator<ServerConfig.Builder> adjust) {
         return new ServerPipelines(adjust.apply(ServerConfig.builder()).build(), events);
