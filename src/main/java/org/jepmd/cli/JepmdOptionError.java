@@ -23,7 +23,7 @@ final class JepmdOptionError {
         if (arg == null && error instanceof MissingParameterException missing && !missing.getMissing().isEmpty()) {
             arg = missing.getMissing().get(0);
         }
-        if (!(arg instanceof OptionSpec option) || Usage.EPMD_OPTIONS.contains(option.longestName())) {
+        if (!(arg instanceof OptionSpec option) || EpmdOption.named(option.longestName()).isEpmds()) {
             return Optional.empty();
         }
         String name = option.longestName();

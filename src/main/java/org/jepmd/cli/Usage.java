@@ -1,8 +1,5 @@
 package org.jepmd.cli;
 
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,13 +18,6 @@ import java.util.Set;
  * same text followed by jepmd's own options, which epmd does not have.
  */
 public final class Usage {
-    /** Options that epmd itself has; every other option is listed under "jepmd options". */
-    static final Set<String> EPMD_OPTIONS = Set.of("-d", "-debug", "-address", "-port", "-daemon",
-            "-relaxed_command_check", "-systemd", "-packet_timeout", "-delay_accept", "-delay_write",
-            "-names", "-kill", "-stop", "-dump", "-started");
-
-    /** epmd's own options that its usage text does not list: {@code --help} lists them separately. */
-    static final List<String> UNLISTED_EPMD_OPTIONS = List.of("-dump", "-started");
     private static final int HELP_WIDTH = 80;
     private static final String DESCRIPTION_INDENT = "        ";
 
@@ -74,18 +64,12 @@ public final class Usage {
     }
 
     /** The {@code --help} text: epmd's usage, then jepmd's options and environment. */
-    public static String help(CommandSpec spec) {
+    public static String help() {
         StringBuilder text = new StringBuilder(EPMD_USAGE)
                 .append("\nepmd options its usage text leaves out\n");
-        for (String name : UNLISTED_EPMD_OPTIONS) {
-            describe(text, spec.findOption(name));
-        }
+        describe(text, EpmdOption.Origin.EPMD_UNLISTED);
         text.append("\njepmd options\n");
-        for (OptionSpec option : spec.options()) {
-            if (!EPMD_OPTIONS.contains(option.longestName()) && !option.hidden()) {
-                describe(text, option);
-            }
-        }
+        describe(text, EpmdOption.Origin.JEPMD);
         return text.append("\nEnvironment\n")
                 .append("    ERL_EPMD_PORT     the port, as -port (a flag wins)\n")
                 .append("    ERL_EPMD_ADDRESS  the address list, as -address (a flag wins)\n")
@@ -93,15 +77,24 @@ public final class Usage {
                 .toString();
     }
 
+    /** Each option of {@code origin}, in the table's order. */
+    private static void describe(StringBuilder text, EpmdOption.Origin origin) {
+        for (EpmdOption option : EpmdOption.values()) {
+            if (option.origin() == origin) {
+                describe(text, option);
+            }
+        }
+    }
+
     /** {@code    -name Label} then the description in lines of at most {@value #HELP_WIDTH} characters. */
-    private static void describe(StringBuilder text, OptionSpec option) {
+    private static void describe(StringBuilder text, EpmdOption option) {
         text.append("    ").append(String.join(", ", option.names()));
-        if (option.arity().max() > 0) {
-            text.append(' ').append(option.paramLabel());
+        if (option.argument().takesValue()) {
+            text.append(' ').append(option.label());
         }
         text.append('\n');
         StringBuilder line = new StringBuilder();
-        for (String word : String.join(" ", option.description()).split(" +")) {
+        for (String word : option.description().split(" +")) {
             if (line.length() > 0 && DESCRIPTION_INDENT.length() + line.length() + 1 + word.length() > HELP_WIDTH) {
                 text.append(DESCRIPTION_INDENT).append(line).append('\n');
                 line.setLength(0);

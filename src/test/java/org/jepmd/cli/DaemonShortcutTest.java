@@ -48,7 +48,7 @@ class DaemonShortcutTest {
                 assertEquals(before, built, line);
             }
             assertEquals(viaPicocli.operations(), viaShortcut.operations(), line);
-            assertEquals(viaPicocli.daemon, viaShortcut.daemon, line);
+            assertEquals(viaPicocli.daemon(), viaShortcut.daemon(), line);
         }
     }
 

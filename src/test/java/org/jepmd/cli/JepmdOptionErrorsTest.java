@@ -81,7 +81,7 @@ class JepmdOptionErrorsTest {
     }
 
     private static InetSocketAddress http(String value) {
-        return command("-http", value).http;
+        return command("-http", value).http();
     }
 
     private static ConnectionLimits limits(String... args) {
