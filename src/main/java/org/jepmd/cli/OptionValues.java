@@ -54,4 +54,19 @@ final class OptionValues {
         }
         return null;
     }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof OptionValues that && values.equals(that.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
 }

@@ -1,6 +1,7 @@
 package org.jepmd.docs;
 
 import org.jepmd.cli.EpmdCommand;
+import org.jepmd.cli.EpmdOption;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,7 +14,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,7 +39,7 @@ public final class GenerateDocs {
                                 + " byte for byte on the wire and on the command line.",
                         "",
                         "Without an action it runs the daemon in the foreground (or detached with *-daemon*);"
-                                + " with one of *-names*, *-kill*, *-stop* _Name_, *-dump* or *-started*, which must"
+                                + " with one of " + epmdClientActions() + ", which must"
                                 + " come last, it asks the local daemon and exits.",
                         "",
                         "*-systemd* takes the listening sockets systemd passes and notifies it; *-http* and"
@@ -53,6 +56,17 @@ public final class GenerateDocs {
                         "== See also",
                         "",
                         "*epmd*(1), *erl*(1); docs/operations.md and docs/protocol.md in the jepmd sources.");
+    }
+
+    /** epmd's client actions as the man page writes them: "*-names*, *-kill*, *-stop* _Name_ ... or *-started*". */
+    static String epmdClientActions() {
+        List<String> actions = new ArrayList<>();
+        for (EpmdOption option : EpmdOption.values()) {
+            if (option.isEpmds() && option.role() == EpmdOption.Role.CLIENT) {
+                actions.add("*" + option.mainName() + "*" + (option.argument().takesValue() ? " _" + option.label() + "_" : ""));
+            }
+        }
+        return String.join(", ", actions.subList(0, actions.size() - 1)) + " or " + actions.get(actions.size() - 1);
     }
 
     private static Map<String, String> exitCodes() {
