@@ -1,9 +1,9 @@
 package org.jepmd;
 
-import org.jepmd.cli.CStdio;
 import org.jepmd.cli.ClientShortcut;
 import org.jepmd.cli.DaemonShortcut;
 import org.jepmd.cli.EpmdCommand;
+import org.jepmd.stdio.CStdio;
 
 import java.io.PrintStream;
 import java.util.Map;

@@ -1,6 +1,10 @@
 package org.jepmd.cli;
 
 import org.jepmd.client.EpmdClient;
+import org.jepmd.daemon.DaemonStatus;
+import org.jepmd.daemon.Daemonizer;
+import org.jepmd.stdio.CStdio;
+import org.jepmd.stdio.StdioBuffer;
 
 import java.io.File;
 import java.io.IOException;

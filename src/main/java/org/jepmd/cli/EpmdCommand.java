@@ -1,6 +1,9 @@
 package org.jepmd.cli;
 
-import org.jepmd.ops.Operations;
+import org.jepmd.daemon.DaemonStatus;
+import org.jepmd.daemon.Daemonizer;
+import org.jepmd.daemon.Operations;
+import org.jepmd.daemon.ServerRunner;
 import org.jepmd.server.ListenPlan;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.guard.QueryAccess;

@@ -1,6 +1,5 @@
 package org.jepmd.cli;
 
-import ch.qos.logback.classic.Level;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
@@ -183,15 +182,6 @@ class EpmdCommandTest {
         assertEquals(2, config(NO_ENV, "-d", "-debug").debugLevel());
         assertEquals(3, config(NO_ENV, "-debug", "-port", "4370", "-d", "-d").debugLevel());
         assertEquals(5, config(NO_ENV, "-d").maxUnusedNames());
-    }
-
-    @Test
-    void debugLevelsMapToLogbackLevels() {
-        assertEquals(Level.WARN, LogLevels.forDebugLevel(0));
-        assertEquals(Level.INFO, LogLevels.forDebugLevel(1));
-        assertEquals(Level.DEBUG, LogLevels.forDebugLevel(2));
-        assertEquals(Level.TRACE, LogLevels.forDebugLevel(3));
-        assertEquals(Level.TRACE, LogLevels.forDebugLevel(7));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.jepmd.cli;
 
+import org.jepmd.daemon.DaemonStatus;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

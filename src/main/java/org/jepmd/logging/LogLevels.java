@@ -1,4 +1,4 @@
-package org.jepmd.cli;
+package org.jepmd.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;

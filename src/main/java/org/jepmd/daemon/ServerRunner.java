@@ -1,8 +1,8 @@
-package org.jepmd.cli;
+package org.jepmd.daemon;
 
+import org.jepmd.logging.LogLevels;
 import org.jepmd.logging.SyslogAppender;
 import org.jepmd.logging.SystemLog;
-import org.jepmd.ops.Operations;
 import org.jepmd.server.EpmdServer;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.StartupFailure;
@@ -13,10 +13,10 @@ import static org.jepmd.server.EpmdLog.LOG;
 
 /**
  * Runs the daemon until it stops (KILL_REQ or a signal), in the foreground or as the detached
- * {@code -daemon} child. Kept apart from {@link EpmdCommand} so that the client actions never load
+ * {@code -daemon} child. Kept apart from {@code EpmdCommand} so that the client actions never load
  * Netty or the logging system.
  */
-final class ServerRunner {
+public final class ServerRunner {
     private ServerRunner() {
     }
 
@@ -24,11 +24,11 @@ final class ServerRunner {
      * Sets the log level, starts the daemon and waits for it to stop.
      *
      * @param extras systemd activation, HTTP endpoint and audit log, as asked for
-     * @param warnings about the options, logged once at start (see {@link HardeningOptions#beyondFileLimit})
+     * @param warnings about the options, logged once at start (see the command line's hardening options)
      * @param status where a detached daemon reports whether it listens; null in the foreground
      * @return the exit status: 0 after KILL_REQ, SIGTERM or when another daemon holds the port, else 1
      */
-    static int run(ServerConfig config, Operations.Options extras, List<String> warnings, DaemonStatus status) {
+    public static int run(ServerConfig config, Operations.Options extras, List<String> warnings, DaemonStatus status) {
         LogLevels.apply(config.debugLevel());
         if (status != null && !extras.systemd()) {
             // detached, as epmd -daemon: messages go to the system log (under systemd, stderr is the journal)

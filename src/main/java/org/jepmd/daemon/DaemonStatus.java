@@ -1,4 +1,4 @@
-package org.jepmd.cli;
+package org.jepmd.daemon;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -23,7 +23,7 @@ public final class DaemonStatus {
     private SocketChannel channel;
 
     /** Connects to the parent at once. */
-    DaemonStatus(Path socket) {
+    public DaemonStatus(Path socket) {
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(socket));
@@ -51,7 +51,7 @@ public final class DaemonStatus {
     }
 
     /** Ignores SIGHUP, as epmd's daemon does, in case no new session could be made. */
-    static void ignoreHangup() {
+    public static void ignoreHangup() {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sun.misc.SignalHandler.SIG_IGN);
         } catch (IllegalArgumentException | UnsupportedOperationException ignored) {

@@ -1,4 +1,4 @@
-package org.jepmd.cli;
+package org.jepmd.daemon;
 
 import java.io.File;
 import java.io.IOException;
@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>epmd's parent returns before binding, so {@code erl} may register before epmd listens; waiting
  * here removes that race.
  */
-final class Daemonizer {
+public final class Daemonizer {
     /** How long the parent waits for the daemon to report. */
     static final long REPORT_TIMEOUT_SECONDS = 30;
     private static final String MAIN_CLASS = "org.jepmd.Main";
@@ -43,7 +43,7 @@ final class Daemonizer {
      *
      * @return the exit status for the parent
      */
-    static int launch(List<String> args, Map<String, String> env, PrintStream err) {
+    public static int launch(List<String> args, Map<String, String> env, PrintStream err) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("jepmd-daemon-"); // 0700: only this user can report
@@ -64,7 +64,7 @@ final class Daemonizer {
                     return noReport(forked ? null : child, timedOut.get(), err);
                 }
                 int space = report.indexOf(' ');
-                int exitStatus = Atoi.parse(space < 0 ? report : report.substring(0, space));
+                int exitStatus = Integer.parseInt(space < 0 ? report : report.substring(0, space)); // DaemonStatus wrote it
                 String message = space < 0 ? "" : report.substring(space + 1).strip();
                 if (exitStatus != 0) {
                     err.print("epmd: " + message + "\n");
@@ -117,7 +117,7 @@ final class Daemonizer {
      * the JDK's reaper thread would sit in {@code waitpid()} on the daemon, and the JVM's exit waits
      * about 300 ms for threads in native code.
      */
-    static List<String> command(List<String> args, Map<String, String> env) {
+    public static List<String> command(List<String> args, Map<String, String> env) {
         List<String> command = new ArrayList<>();
         String setsid = which("setsid", env.get("PATH"));
         if (setsid != null) {

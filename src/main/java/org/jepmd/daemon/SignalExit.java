@@ -1,4 +1,4 @@
-package org.jepmd.ops;
+package org.jepmd.daemon;
 
 import org.jepmd.server.EpmdLog;
 

@@ -1,4 +1,4 @@
-package org.jepmd.ops;
+package org.jepmd.daemon;
 
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;

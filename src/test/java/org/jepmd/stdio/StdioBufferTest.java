@@ -1,4 +1,4 @@
-package org.jepmd.cli;
+package org.jepmd.stdio;
 
 import org.junit.jupiter.api.Test;
 

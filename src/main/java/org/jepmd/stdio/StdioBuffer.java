@@ -1,4 +1,4 @@
-package org.jepmd.cli;
+package org.jepmd.stdio;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,7 +14,7 @@ import java.io.OutputStream;
  * {@code _IO_default_xsputn()}: a write that overflows the buffer fills it, sends it, sends whole
  * buffers of what is left directly, and keeps the remainder (a line buffer sends it line by line).
  */
-final class StdioBuffer extends OutputStream {
+public final class StdioBuffer extends OutputStream {
     /** glibc aligns direct writes to whole buffers only for buffers of at least this size. */
     private static final int MIN_ALIGNED_BUFFER = 128;
 
@@ -31,7 +31,7 @@ final class StdioBuffer extends OutputStream {
      * @param size the buffer size: {@code st_blksize} of the descriptor, at most {@code BUFSIZ}
      * @param lineBuffered true for a terminal
      */
-    StdioBuffer(OutputStream descriptor, int size, boolean lineBuffered) {
+    public StdioBuffer(OutputStream descriptor, int size, boolean lineBuffered) {
         this.descriptor = descriptor;
         this.buffer = new byte[size];
         this.lineBuffered = lineBuffered;
