@@ -28,7 +28,7 @@ import org.jepmd.server.EpmdEvent.Request;
 import org.jepmd.server.EpmdEvent.Stop;
 import org.jepmd.server.EpmdEvent.TimedOut;
 import org.jepmd.server.EpmdEvent.Unregistered;
-import org.jepmd.server.EpmdEvents.UnregisterCause;
+import org.jepmd.server.UnregisterCause;
 import org.jepmd.server.EpmdObserver;
 import java.util.Locale;
 

@@ -4,7 +4,7 @@ import org.jepmd.protocol.EpmdTag;
 import org.jepmd.protocol.NodeInfo;
 import org.jepmd.registry.RefusalReason;
 import org.jepmd.registry.RegisteredNode;
-import org.jepmd.server.EpmdEvents.UnregisterCause;
+import org.jepmd.server.UnregisterCause;
 
 import java.net.SocketAddress;
 

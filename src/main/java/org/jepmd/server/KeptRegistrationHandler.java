@@ -7,7 +7,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.jepmd.protocol.NodeName;
 import org.jepmd.registry.RegisteredNode;
-import org.jepmd.server.EpmdEvents.UnregisterCause;
+import org.jepmd.server.UnregisterCause;
 
 import java.io.IOException;
 

@@ -10,7 +10,7 @@ import org.jepmd.registry.RefusalReason;
 import org.jepmd.registry.RegisteredNode;
 import org.jepmd.registry.Registration;
 import org.jepmd.registry.UnusedNode;
-import org.jepmd.server.EpmdEvents.UnregisterCause;
+import org.jepmd.server.UnregisterCause;
 
 import java.net.SocketAddress;
 import java.util.List;
