@@ -20,7 +20,6 @@ import org.jepmd.server.EpmdEvent.Request;
 import org.jepmd.server.EpmdEvent.Stop;
 import org.jepmd.server.EpmdEvent.TimedOut;
 import org.jepmd.server.EpmdEvent.Unregistered;
-import org.jepmd.server.UnregisterCause;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

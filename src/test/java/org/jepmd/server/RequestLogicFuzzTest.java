@@ -13,7 +13,6 @@ import org.jepmd.protocol.NodeName;
 import org.jepmd.registry.NodeRegistry;
 import org.jepmd.registry.RegisteredNode;
 import org.jepmd.registry.UnusedNode;
-import org.jepmd.server.UnregisterCause;
 import org.jepmd.server.RequestLogic.Answer;
 import org.jepmd.server.RequestLogic.Fate;
 import org.jepmd.server.RequestLogic.Reply;
