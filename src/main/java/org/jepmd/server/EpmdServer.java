@@ -89,7 +89,14 @@ public final class EpmdServer implements AutoCloseable {
             LOG.warn(e.getMessage()); // a level-0 message in epmd, e.g. cannot parse IP address "localhost"
             throw e;
         }
-        EpmdServer server = new EpmdServer(config, events, Transport.best());
+        Transport transport;
+        try {
+            transport = Transport.choose(!config.inheritedFds().isEmpty());
+        } catch (StartupFailure e) {
+            LOG.warn(e.getMessage());
+            throw e;
+        }
+        EpmdServer server = new EpmdServer(config, events, transport);
         try {
             if (plan.isEmpty()) {
                 server.adopt(config.inheritedFds());
@@ -156,7 +163,7 @@ public final class EpmdServer implements AutoCloseable {
             boolean v6 = entry.address() instanceof Inet6Address;
             ServerBootstrap bootstrap = base.clone()
                     .channelFactory(transport.serverChannels(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
-            if (v6 && transport.isEpoll()) {
+            if (v6 && transport.isNative()) {
                 bootstrap.option(IPV6_V6ONLY, 1);
             }
             ChannelFuture bound = bootstrap.bind(new InetSocketAddress(entry.address(), port)).awaitUninterruptibly();
@@ -194,7 +201,7 @@ public final class EpmdServer implements AutoCloseable {
      * would collide with {@code 0.0.0.0}: bind {@code ::} first and let it serve both families.
      */
     private List<ListenPlan.Entry> forTransport(List<ListenPlan.Entry> plan) {
-        if (transport.isEpoll()) {
+        if (transport.isNative()) {
             return plan;
         }
         boolean v6Wildcard = plan.stream().anyMatch(e -> e.address() instanceof Inet6Address && e.address().isAnyLocalAddress());
@@ -210,7 +217,7 @@ public final class EpmdServer implements AutoCloseable {
 
     /** Under NIO, an IPv4 wildcard is already served by a bound dual-stack {@code ::} socket. */
     private boolean coveredByDualStack(ListenPlan.Entry entry) {
-        if (transport.isEpoll() || entry.address() instanceof Inet6Address || !entry.address().isAnyLocalAddress()) {
+        if (transport.isNative() || entry.address() instanceof Inet6Address || !entry.address().isAnyLocalAddress()) {
             return false;
         }
         for (Channel listener : listeners) {

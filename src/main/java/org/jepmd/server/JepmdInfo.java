@@ -30,7 +30,7 @@ final class JepmdInfo {
         fields.put("uptime", Duration.between(STARTED, Instant.now()).toSeconds() + " s");
         fields.put("port", Integer.toString(server.config().port()));
         fields.put("flags", String.join(" ", server.config().arguments()));
-        fields.put("transport", server.transport().isEpoll() ? "epoll" : "nio");
+        fields.put("transport", server.transport().kind().label());
         return EpmdReplies.jepmdInfo(alloc, fields);
     }
 }

@@ -2,66 +2,172 @@ package org.jepmd.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.UnixChannel;
+import io.netty.channel.uring.FamilyIoUringServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringIoHandler;
 
 import java.nio.channels.spi.SelectorProvider;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The socket transport: Linux's native epoll when Netty can load it, else Java NIO.
+ * The socket transport: Linux's native epoll or io_uring when Netty can load it, else Java NIO
+ * (docs/operations.md, "Transport"). Chosen once at start-up by {@link #choose}.
  */
 public final class Transport {
-    private final boolean epoll;
+    /** The system property that forces a transport: {@code epoll}, {@code io_uring}, {@code nio} or {@code auto}. */
+    public static final String PROPERTY = "jepmd.transport";
+    /** The environment variable read when the property is not set. */
+    public static final String ENVIRONMENT = "JEPMD_TRANSPORT";
+
+    /** The transports, in the order {@code auto} tries them. */
+    public enum Kind {
+        EPOLL("epoll"), IO_URING("io_uring"), NIO("nio");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        /** The name used by {@link #PROPERTY} and shown by {@code -info}. */
+        public String label() {
+            return label;
+        }
+
+        boolean available() {
+            return switch (this) {
+                case EPOLL -> Epoll.isAvailable();
+                case IO_URING -> IoUring.isAvailable();
+                case NIO -> true;
+            };
+        }
+
+        Throwable unavailabilityCause() {
+            return switch (this) {
+                case EPOLL -> Epoll.unavailabilityCause();
+                case IO_URING -> IoUring.unavailabilityCause();
+                case NIO -> null;
+            };
+        }
+    }
+
+    private final Kind kind;
     private final AtomicInteger pseudoDescriptors = new AtomicInteger(100);
 
-    private Transport(boolean epoll) {
-        this.epoll = epoll;
+    private Transport(Kind kind) {
+        this.kind = kind;
     }
 
-    /** Native epoll when available (and not disabled with {@code -Djepmd.transport=nio}), else NIO. */
+    /**
+     * The transport to run with: the one {@link #PROPERTY} (else {@link #ENVIRONMENT}) names, or
+     * for {@code auto} (the default) the first available of epoll, io_uring, NIO. Inherited sockets
+     * (-systemd) need epoll: Netty's io_uring and the JDK cannot adopt a descriptor.
+     *
+     * @throws StartupFailure (exit 1) for an unknown name, or a named transport that is unavailable
+     */
+    public static Transport choose(boolean inheritedSockets) throws StartupFailure {
+        String wanted = configured();
+        if (wanted.isEmpty() || wanted.equals("auto")) {
+            for (Kind kind : Kind.values()) {
+                if (kind.available() && (!inheritedSockets || kind == Kind.EPOLL)) {
+                    return new Transport(kind);
+                }
+            }
+            return new Transport(Kind.NIO); // inherited sockets then fail with adopt()'s message
+        }
+        for (Kind kind : Kind.values()) {
+            if (kind.label().equals(wanted)) {
+                if (!kind.available()) {
+                    throw new StartupFailure(1, "transport " + wanted + " is not available: "
+                            + kind.unavailabilityCause());
+                }
+                return new Transport(kind);
+            }
+        }
+        throw new StartupFailure(1, "unknown transport \"" + wanted + "\" (" + PROPERTY
+                + "): use auto, epoll, io_uring or nio");
+    }
+
+    /** The transport a daemon without inherited sockets would choose; an unusable setting is an error. */
     public static Transport best() {
-        boolean nioWanted = "nio".equalsIgnoreCase(System.getProperty("jepmd.transport"));
-        return new Transport(!nioWanted && Epoll.isAvailable());
+        try {
+            return choose(false);
+        } catch (StartupFailure e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
-    /** True for the native epoll transport. */
-    public boolean isEpoll() {
-        return epoll;
+    private static String configured() {
+        String wanted = System.getProperty(PROPERTY);
+        if (wanted == null) {
+            wanted = System.getenv(ENVIRONMENT);
+        }
+        return wanted == null ? "" : wanted.trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** Which transport this is. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** True for epoll and io_uring: real descriptors, socket options by number (IPV6_V6ONLY, SO_REUSEPORT). */
+    public boolean isNative() {
+        return kind != Kind.NIO;
     }
 
     EventLoopGroup newGroup(int threads) {
-        IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory handlers = switch (kind) {
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case NIO -> NioIoHandler.newFactory();
+        };
         return new MultiThreadIoEventLoopGroup(threads, handlers);
     }
 
+    /** New listening sockets of the family. */
     ChannelFactory<ServerChannel> serverChannels(SocketProtocolFamily family) {
-        if (epoll) {
-            return () -> new EpollServerSocketChannel(family);
-        }
-        return () -> new NioServerSocketChannel(SelectorProvider.provider(), family);
+        return switch (kind) {
+            case EPOLL -> () -> new EpollServerSocketChannel(family);
+            case IO_URING -> () -> new FamilyIoUringServerSocketChannel(family);
+            case NIO -> () -> new NioServerSocketChannel(SelectorProvider.provider(), family);
+        };
+    }
+
+    /** SO_REUSEPORT for the native transports; null under NIO. */
+    ChannelOption<Boolean> reusePort() {
+        return switch (kind) {
+            case EPOLL -> EpollChannelOption.SO_REUSEPORT;
+            case IO_URING -> IoUringChannelOption.SO_REUSEPORT;
+            case NIO -> null;
+        };
     }
 
     /** A server channel on an inherited, already listening descriptor (systemd socket activation). */
     ServerChannel adopt(int fd) {
-        if (!epoll) {
+        if (kind != Kind.EPOLL) {
             throw new IllegalStateException("inherited sockets need the native epoll transport");
         }
         return new EpollServerSocketChannel(fd);
     }
 
     /**
-     * The connection's descriptor number as DUMP shows it: the real fd with epoll, a counter with NIO
-     * (which hides descriptors).
+     * The connection's descriptor number as DUMP shows it: the real fd with epoll and io_uring, a
+     * counter with NIO (which hides descriptors).
      */
     int descriptor(Channel channel) {
         if (channel instanceof UnixChannel unix) {
