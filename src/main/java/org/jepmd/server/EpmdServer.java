@@ -268,6 +268,11 @@ public final class EpmdServer implements AutoCloseable {
         return events;
     }
 
+    /** The socket transport the daemon runs on. */
+    public Transport.Kind transport() {
+        return transport.kind();
+    }
+
     /** The node registry. */
     public NodeRegistry registry() {
         return registry;
