@@ -4,6 +4,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
@@ -19,10 +21,12 @@ import org.jepmd.server.guard.ConnectionGuard;
 
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -38,6 +42,8 @@ public final class EpmdServer implements AutoCloseable {
     private static final WriteBufferWaterMark REPLY_WATER_MARK = new WriteBufferWaterMark(8 * 1024, 32 * 1024);
     /** IPV6_V6ONLY: level IPPROTO_IPV6 (41), option 26 (Linux). */
     private static final IntegerUnixChannelOption IPV6_V6ONLY = new IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
+    /** SO_REUSEPORT: level SOL_SOCKET (1), option 15 (Linux); by number, as io_uring's own option only takes Netty's channel class. */
+    private static final IntegerUnixChannelOption SO_REUSEPORT = new IntegerUnixChannelOption("SO_REUSEPORT", 1, 15);
 
     /** How long a listening socket stops accepting after accept() failed, e.g. out of descriptors. */
     private static final Duration ACCEPT_PAUSE = Duration.ofMillis(100);
@@ -47,7 +53,10 @@ public final class EpmdServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup group;
     private final NodeRegistry registry;
+    /** Every listening socket: per address the first, then its SO_REUSEPORT siblings on the other loops. */
     private final ChannelGroup listeners = new DefaultChannelGroup("listeners", GlobalEventExecutor.INSTANCE);
+    /** The first listening socket of each address (or each inherited socket), in binding order. */
+    private final List<Channel> primaries = new CopyOnWriteArrayList<>();
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -122,14 +131,6 @@ public final class EpmdServer implements AutoCloseable {
     private ServerBootstrap bootstrap() {
         ServerContext context = new ServerContext(config, events, registry, transport, this::shutdown, DirectMemoryBudget.DEFAULT);
         return new ServerBootstrap()
-                .group(group)
-                .handler(new io.netty.channel.ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel listener) {
-                        listener.pipeline().addLast("acceptErrors",
-                                new AcceptErrorHandler(ACCEPT_PAUSE, events::acceptFailed));
-                    }
-                })
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.ALLOCATOR, context.memory())
@@ -138,6 +139,17 @@ public final class EpmdServer implements AutoCloseable {
                 // epmd reads at most INBUF_SIZE - 1 bytes while the length is unknown (docs/protocol.md, Framing)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Epmd.FIRST_READ_SIZE))
                 .childHandler(new EpmdChannelInitializer(context, this::admit));
+    }
+
+    /** Puts an accept error handler on each listening socket, the ones of one address sharing {@code bursts}. */
+    private ChannelInitializer<Channel> acceptErrors(AcceptErrorHandler.Bursts bursts) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel listener) {
+                listener.pipeline().addLast("acceptErrors",
+                        new AcceptErrorHandler(ACCEPT_PAUSE, events::acceptFailed, bursts));
+            }
+        };
     }
 
     /** The connection guard's decision on a new connection; an admitted one joins the connection set. */
@@ -162,13 +174,20 @@ public final class EpmdServer implements AutoCloseable {
             }
             boolean v6 = entry.address() instanceof Inet6Address;
             ServerBootstrap bootstrap = base.clone()
+                    .handler(acceptErrors(new AcceptErrorHandler.Bursts()))
                     .channelFactory(transport.serverChannels(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
             if (v6 && transport.isNative()) {
                 bootstrap.option(IPV6_V6ONLY, 1);
             }
-            ChannelFuture bound = bootstrap.bind(new InetSocketAddress(entry.address(), port)).awaitUninterruptibly();
+            List<EventLoop> loops = reusePortLoops();
+            ChannelFuture bound = (loops.isEmpty() ? bootstrap.clone().group(group) : bootstrap.clone().group(loops.get(0), loops.get(0)))
+                    .bind(new InetSocketAddress(entry.address(), port)).awaitUninterruptibly();
             if (bound.isSuccess()) {
                 listeners.add(bound.channel());
+                primaries.add(bound.channel());
+                if (!loops.isEmpty()) {
+                    bindSiblings(bootstrap, bound.channel(), loops);
+                }
                 continue;
             }
             String reason = String.valueOf(bound.cause().getMessage());
@@ -197,6 +216,44 @@ public final class EpmdServer implements AutoCloseable {
     }
 
     /**
+     * The event loops that each get a listening socket of their own (SO_REUSEPORT), so that a connection
+     * is accepted and served on one thread: every loop, with a native transport and more than one loop;
+     * else none (one listening socket per address, its connections spread over the loops).
+     * {@code -Djepmd.reusePort=false} turns it off.
+     */
+    private List<EventLoop> reusePortLoops() {
+        List<EventLoop> loops = new ArrayList<>();
+        if (transport.isNative() && Boolean.parseBoolean(System.getProperty("jepmd.reusePort", "true"))) {
+            group.forEach(executor -> loops.add((EventLoop) executor));
+        }
+        return loops.size() > 1 ? loops : List.of();
+    }
+
+    /**
+     * Binds SO_REUSEPORT siblings of {@code first} on the other loops. {@code first} was bound without
+     * SO_REUSEPORT, so its bind failed if anything else held the address (epmd's "already running",
+     * with no window in which two daemons could share a port); it takes SO_REUSEPORT only now, which
+     * lets the siblings, and nothing bound before it, join it. A sibling that fails to bind leaves
+     * the loops before it serving.
+     */
+    private void bindSiblings(ServerBootstrap bootstrap, Channel first, List<EventLoop> loops) {
+        if (!first.config().setOption(SO_REUSEPORT, 1)) {
+            return;
+        }
+        SocketAddress address = first.localAddress();
+        for (EventLoop loop : loops.subList(1, loops.size())) {
+            ChannelFuture sibling = bootstrap.clone().group(loop, loop).option(SO_REUSEPORT, 1)
+                    .bind(address).awaitUninterruptibly();
+            if (!sibling.isSuccess()) {
+                LOG.debug("no SO_REUSEPORT listener for a second event loop on {}: {}", address,
+                        sibling.cause().getMessage());
+                return;
+            }
+            listeners.add(sibling.channel());
+        }
+    }
+
+    /**
      * The JDK cannot make an IPv6 socket V6ONLY, so under NIO a {@code ::} wildcard is dual-stack and
      * would collide with {@code 0.0.0.0}: bind {@code ::} first and let it serve both families.
      */
@@ -220,7 +277,7 @@ public final class EpmdServer implements AutoCloseable {
         if (transport.isNative() || entry.address() instanceof Inet6Address || !entry.address().isAnyLocalAddress()) {
             return false;
         }
-        for (Channel listener : listeners) {
+        for (Channel listener : primaries) {
             InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
             if (bound.getAddress() instanceof Inet6Address && bound.getAddress().isAnyLocalAddress()) {
                 return true;
@@ -239,7 +296,8 @@ public final class EpmdServer implements AutoCloseable {
             ChannelFuture registered;
             String failure = null;
             try {
-                registered = base.clone().option(ChannelOption.SO_REUSEADDR, null)
+                registered = base.clone().group(group).handler(acceptErrors(new AcceptErrorHandler.Bursts()))
+                        .option(ChannelOption.SO_REUSEADDR, null)
                         .channelFactory(() -> transport.adopt(fd)).register().awaitUninterruptibly();
                 if (!registered.isSuccess()) {
                     failure = String.valueOf(registered.cause().getMessage());
@@ -254,6 +312,7 @@ public final class EpmdServer implements AutoCloseable {
                 throw new StartupFailure(1, message);
             }
             listeners.add(registered.channel());
+            primaries.add(registered.channel());
         }
         LOG.debug("entering the main select() loop");
     }
@@ -281,7 +340,7 @@ public final class EpmdServer implements AutoCloseable {
     /** Every address the daemon listens on, with its real port. */
     public List<InetSocketAddress> localAddresses() {
         List<InetSocketAddress> addresses = new ArrayList<>();
-        for (Channel channel : listeners) {
+        for (Channel channel : primaries) {
             addresses.add((InetSocketAddress) channel.localAddress());
         }
         return addresses;

@@ -2,13 +2,11 @@ package org.jepmd.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -17,7 +15,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.uring.FamilyIoUringServerSocketChannel;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 
 import java.nio.channels.spi.SelectorProvider;
@@ -112,7 +109,7 @@ public final class Transport {
         }
     }
 
-    private static String configured() {
+    static String configured() {
         String wanted = System.getProperty(PROPERTY);
         if (wanted == null) {
             wanted = System.getenv(ENVIRONMENT);
@@ -148,14 +145,6 @@ public final class Transport {
         };
     }
 
-    /** SO_REUSEPORT for the native transports; null under NIO. */
-    ChannelOption<Boolean> reusePort() {
-        return switch (kind) {
-            case EPOLL -> EpollChannelOption.SO_REUSEPORT;
-            case IO_URING -> IoUringChannelOption.SO_REUSEPORT;
-            case NIO -> null;
-        };
-    }
 
     /** A server channel on an inherited, already listening descriptor (systemd socket activation). */
     ServerChannel adopt(int fd) {

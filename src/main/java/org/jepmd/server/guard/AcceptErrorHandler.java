@@ -20,7 +20,8 @@ import static org.jepmd.server.EpmdLog.LOG;
  *
  * <p>Sits in the listening channel's pipeline in front of Netty's acceptor and consumes accept
  * errors itself; Netty's own handling (a 1 s pause plus an unhandled-exception warning per failure)
- * then never runs. One instance per listening socket.
+ * then never runs. One instance per listening socket; the sockets of one SO_REUSEPORT group
+ * (one per event loop, on their own threads) share one {@link Bursts}, so a burst is logged once.
  */
 public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
     /** Failures closer together than this belong to one burst. */
@@ -28,25 +29,58 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
 
     private final long pauseNanos;
     private final Runnable onFailure;
-    private boolean inBurst;
-    private boolean recoveryLogged;
-    private long lastFailure;
-    private long failuresInBurst;
+    private final Bursts bursts;
+
+    /** The burst state of listening sockets that log as one. */
+    public static final class Bursts {
+        private boolean inBurst;
+        private boolean recoveryLogged;
+        private long lastFailure;
+        private long failuresInBurst;
+
+        /** Counts a failure at {@code now}; true if it starts a burst. */
+        synchronized boolean failed(long now) {
+            boolean starts = !inBurst || now - lastFailure >= QUIET;
+            if (starts) {
+                inBurst = true;
+                recoveryLogged = false;
+                failuresInBurst = 0;
+            }
+            failuresInBurst++;
+            lastFailure = now;
+            return starts;
+        }
+
+        /** The failures of the burst an accept just ended, or -1 if there is none to report. */
+        synchronized long recovered() {
+            if (!inBurst || recoveryLogged) {
+                return -1;
+            }
+            recoveryLogged = true;
+            return failuresInBurst;
+        }
+    }
 
     /**
      * @param pause     how long accepting pauses after a failure
      * @param onFailure told of every failed accept (metrics); may be a no-op
      */
     public AcceptErrorHandler(Duration pause, Runnable onFailure) {
+        this(pause, onFailure, new Bursts());
+    }
+
+    /** A handler that logs bursts together with the other handlers of {@code bursts}. */
+    public AcceptErrorHandler(Duration pause, Runnable onFailure, Bursts bursts) {
         this.pauseNanos = pause.toNanos();
         this.onFailure = onFailure;
+        this.bursts = bursts;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object child) {
-        if (inBurst && !recoveryLogged) {
-            LOG.warn("accepting connections again after {} failed accepts", failuresInBurst);
-            recoveryLogged = true;
+        long failures = bursts.recovered();
+        if (failures >= 0) {
+            LOG.warn("accepting connections again after {} failed accepts", failures);
         }
         ctx.fireChannelRead(child);
     }
@@ -58,16 +92,10 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         onFailure.run();
-        long now = System.nanoTime();
-        if (!inBurst || now - lastFailure >= QUIET) {
-            inBurst = true;
-            recoveryLogged = false;
-            failuresInBurst = 0;
+        if (bursts.failed(System.nanoTime())) {
             LOG.warn("error in accept: {} (still running; accepting again when descriptors free up)",
                     EpmdLog.strerror(cause.getMessage()));
         }
-        failuresInBurst++;
-        lastFailure = now;
         if (ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(false);
             ctx.executor().schedule(() -> {
