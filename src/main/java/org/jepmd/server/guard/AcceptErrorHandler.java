@@ -38,26 +38,25 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
         private long lastFailure;
         private long failuresInBurst;
 
-        /** Counts a failure at {@code now}; true if it starts a burst. */
-        synchronized boolean failed(long now) {
-            boolean starts = !inBurst || now - lastFailure >= QUIET;
-            if (starts) {
+        /** Counts a failure at {@code now}, logged if it starts a burst (under the lock: log lines in order). */
+        synchronized void failed(long now, Throwable cause) {
+            if (!inBurst || now - lastFailure >= QUIET) {
                 inBurst = true;
                 recoveryLogged = false;
                 failuresInBurst = 0;
+                LOG.warn("error in accept: {} (still running; accepting again when descriptors free up)",
+                        EpmdLog.strerror(cause.getMessage()));
             }
             failuresInBurst++;
             lastFailure = now;
-            return starts;
         }
 
-        /** The failures of the burst an accept just ended, or -1 if there is none to report. */
-        synchronized long recovered() {
-            if (!inBurst || recoveryLogged) {
-                return -1;
+        /** Logs the end of a burst at the first accept after it. */
+        synchronized void accepted() {
+            if (inBurst && !recoveryLogged) {
+                recoveryLogged = true;
+                LOG.warn("accepting connections again after {} failed accepts", failuresInBurst);
             }
-            recoveryLogged = true;
-            return failuresInBurst;
         }
     }
 
@@ -78,10 +77,7 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object child) {
-        long failures = bursts.recovered();
-        if (failures >= 0) {
-            LOG.warn("accepting connections again after {} failed accepts", failures);
-        }
+        bursts.accepted();
         ctx.fireChannelRead(child);
     }
 
@@ -92,10 +88,7 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         onFailure.run();
-        if (bursts.failed(System.nanoTime())) {
-            LOG.warn("error in accept: {} (still running; accepting again when descriptors free up)",
-                    EpmdLog.strerror(cause.getMessage()));
-        }
+        bursts.failed(System.nanoTime(), cause);
         if (ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(false);
             ctx.executor().schedule(() -> {
