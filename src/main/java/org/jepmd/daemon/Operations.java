@@ -3,6 +3,9 @@ package org.jepmd.daemon;
 import org.jepmd.audit.AuditLog;
 import org.jepmd.http.EpmdMetrics;
 import org.jepmd.http.ObservabilityServer;
+import org.jepmd.restart.HandoverPaths;
+import org.jepmd.restart.RestartListener;
+import org.jepmd.restart.Takeover;
 import org.jepmd.server.EpmdEvents;
 import org.jepmd.server.EpmdServer;
 import org.jepmd.server.ServerConfig;
@@ -11,6 +14,7 @@ import org.jepmd.systemd.ListenFds;
 import org.jepmd.systemd.SystemdNotifier;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -79,7 +83,14 @@ public final class Operations {
 
     /** Starts the daemon and the extras; the daemon runs until {@link EpmdServer#terminated()}. */
     public EpmdServer start(ServerConfig config) throws StartupFailure {
-        EpmdServer started = EpmdServer.start(configure(config), events());
+        String takeover = System.getenv(Takeover.ENV);
+        EpmdServer started;
+        if (takeover == null) {
+            started = EpmdServer.start(configure(config), events());
+            RestartListener.open(started, HandoverPaths.of(System.getenv()));
+        } else {
+            started = Takeover.run(configure(config), events(), Path.of(takeover)); // it serves the hand-over socket it took
+        }
         server = started;
         if (options.http() != null) {
             try {

@@ -85,6 +85,28 @@ public final class NodeRegistry {
         }
     }
 
+    /**
+     * Registers a node handed over by the daemon this one replaces ({@code jepmd -restart}): its
+     * creation number as it was, no rules checked (the old daemon checked them). Called oldest first,
+     * so NAMES keeps its order.
+     */
+    public RegisteredNode restore(NodeInfo info, long creation, Object owner, int fd, SocketAddress peer, long registeredAt) {
+        synchronized (this) {
+            RegisteredNode node = new RegisteredNode(info, creation, owner, fd, peer, registeredAt);
+            long key = -(++sequence);
+            active.put(info.name(), new Entry(node, key));
+            newestFirst.put(key, node);
+            return node;
+        }
+    }
+
+    /** Appends names to the unused list (oldest first), as the replaced daemon had them. */
+    public synchronized void restoreUnused(List<UnusedNode> names) {
+        for (UnusedNode name : names) {
+            unused.put(name.name(), name);
+        }
+    }
+
     /** Creation numbers as docs/protocol.md describes them; caller holds the lock. */
     private long nextCreation(NodeName name) {
         UnusedNode previous = unused.remove(name);

@@ -13,9 +13,13 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.jepmd.protocol.Epmd;
+import org.jepmd.protocol.NodeInfo;
 import org.jepmd.registry.NodeRegistry;
+import org.jepmd.registry.RegisteredNode;
+import org.jepmd.registry.UnusedNode;
 import org.jepmd.server.guard.AcceptErrorHandler;
 import org.jepmd.server.guard.ConnectionGuard;
 
@@ -61,6 +65,11 @@ public final class EpmdServer implements AutoCloseable {
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final ConnectionGuard guard;
+    private final ServerContext context;
+    /** Releases the registrations of handed-over connections ({@link #takeOver}). */
+    private final RequestLogic adoptedLogic;
+    /** Sockets taken off the event loops for a hand-over ({@link #pause}), or adopted and not yet served. */
+    private final java.util.Set<Channel> parked = new java.util.LinkedHashSet<>();
 
     private EpmdServer(ServerConfig config, EpmdEvents events, Transport transport) {
         this.config = config;
@@ -72,6 +81,8 @@ public final class EpmdServer implements AutoCloseable {
                 Math.max(1, Runtime.getRuntime().availableProcessors())));
         this.guard = new ConnectionGuard(config.connectionLimits());
         this.registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
+        this.context = new ServerContext(config, events, registry, transport, this::shutdown, DirectMemoryBudget.DEFAULT);
+        this.adoptedLogic = new RequestLogic(config, registry, events);
     }
 
     /** Starts a daemon that reports to no one ({@link EpmdEvents#NONE}); see {@link #start(ServerConfig, EpmdEvents)}. */
@@ -108,7 +119,7 @@ public final class EpmdServer implements AutoCloseable {
         EpmdServer server = new EpmdServer(config, events, transport);
         try {
             if (plan.isEmpty()) {
-                server.adopt(config.inheritedFds());
+                server.adopt(config.inheritedFds(), true);
             } else {
                 server.listen(plan);
             }
@@ -129,7 +140,6 @@ public final class EpmdServer implements AutoCloseable {
     }
 
     private ServerBootstrap bootstrap() {
-        ServerContext context = new ServerContext(config, events, registry, transport, this::shutdown, DirectMemoryBudget.DEFAULT);
         return new ServerBootstrap()
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -290,8 +300,8 @@ public final class EpmdServer implements AutoCloseable {
      * Serves already listening descriptors as given: no bind, no listen, no socket options
      * (docs/protocol.md, systemd socket activation).
      */
-    private void adopt(List<Integer> fds) throws StartupFailure {
-        ServerBootstrap base = bootstrap();
+    private void adopt(List<Integer> fds, boolean autoRead) throws StartupFailure {
+        ServerBootstrap base = bootstrap().option(ChannelOption.AUTO_READ, autoRead);
         for (int fd : fds) {
             ChannelFuture registered;
             String failure = null;
@@ -311,10 +321,248 @@ public final class EpmdServer implements AutoCloseable {
                 LOG.warn(message);
                 throw new StartupFailure(1, message);
             }
-            listeners.add(registered.channel());
-            primaries.add(registered.channel());
+            Channel listener = registered.channel();
+            listeners.add(listener);
+            if (autoRead) {
+                primaries.add(listener);
+            } else {
+                parked.add(listener); // handed over: SO_REUSEPORT siblings among them
+                if (primaries.stream().noneMatch(p -> p.localAddress().equals(listener.localAddress()))) {
+                    primaries.add(listener);
+                }
+            }
         }
         LOG.debug("entering the main select() loop");
+    }
+
+    // ---- jepmd -restart (org.jepmd.restart): the old daemon's side ----
+
+    /** The event loops, where the hand-over socket's channels run. */
+    public EventLoopGroup eventLoops() {
+        return group;
+    }
+
+    /** True when this daemon's sockets can be handed over by descriptor (the native epoll transport). */
+    public boolean canHandOver() {
+        return transport.kind() == Transport.Kind.EPOLL;
+    }
+
+    /**
+     * What a paused daemon hands over.
+     *
+     * @param listenerFds  the listening sockets
+     * @param live         live registrations, oldest first
+     * @param liveFds      their connections' descriptors, in the same order
+     * @param unused       the unused names, oldest first
+     */
+    public record Paused(List<Integer> listenerFds, List<RegisteredNode> live, List<Integer> liveFds,
+                         List<UnusedNode> unused) {
+    }
+
+    /**
+     * Stops serving for a hand-over without closing a socket that goes over: the listening sockets
+     * leave the event loops (connection attempts wait in the kernel's backlog), requests in progress
+     * get up to {@code drain} to finish and are then closed, and the registration connections leave
+     * the event loops, so that a byte or a close arriving on them stays for the next daemon to read.
+     * Blocks: never call it on an event loop.
+     */
+    public Paused pause(Duration drain) {
+        synchronized (parked) {
+            park(listeners);
+            long deadline = System.nanoTime() + drain.toNanos();
+            while (!inFlight().isEmpty() && System.nanoTime() < deadline) {
+                sleepMillis(2);
+            }
+            for (Channel late : inFlight()) {
+                late.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
+            park(owners());
+            // a registration that ended before its connection left the loop is not handed over
+            List<RegisteredNode> live = new ArrayList<>();
+            List<Integer> liveFds = new ArrayList<>();
+            List<RegisteredNode> newestFirst = new ArrayList<>(registry.newestFirst());
+            for (int i = newestFirst.size() - 1; i >= 0; i--) {
+                RegisteredNode node = newestFirst.get(i);
+                if (node.owner() instanceof ChannelConnection owner && owner.channel() instanceof UnixChannel channel
+                        && channel.isOpen() && parked.contains(channel)) {
+                    live.add(node);
+                    liveFds.add(channel.fd().intValue());
+                }
+            }
+            List<Integer> listenerFds = new ArrayList<>();
+            for (Channel listener : listeners) {
+                listenerFds.add(((UnixChannel) listener).fd().intValue());
+            }
+            return new Paused(listenerFds, live, liveFds, registry.unused());
+        }
+    }
+
+    /** Serves again after a hand-over that did not happen: every parked socket back on the event loops. */
+    public void resume() {
+        synchronized (parked) {
+            List<ChannelFuture> registered = new ArrayList<>();
+            for (Channel channel : parked) {
+                if (channel.isOpen()) {
+                    registered.add(group.register(channel));
+                }
+            }
+            registered.forEach(ChannelFuture::awaitUninterruptibly);
+            parked.clear();
+        }
+    }
+
+    /**
+     * The next daemon serves: stops this one without closing a handed-over socket, only this
+     * process's descriptors of them; the next daemon holds its own.
+     */
+    public void handedOver() {
+        stopping.set(true);
+        synchronized (parked) {
+            for (Channel channel : parked) {
+                closeDescriptorOnly(channel);
+            }
+            parked.clear();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> terminated.complete(0));
+    }
+
+    /**
+     * Closes this process's descriptor of a parked socket and nothing else: no close event, so no
+     * node is unregistered here, and the socket lives on in the next daemon.
+     */
+    public static void closeDescriptorOnly(Channel channel) {
+        try {
+            ((UnixChannel) channel).fd().close();
+        } catch (java.io.IOException ignored) {
+            // already closed
+        }
+    }
+
+    private List<Channel> owners() {
+        List<Channel> owners = new ArrayList<>();
+        for (RegisteredNode node : registry.newestFirst()) {
+            if (node.owner() instanceof ChannelConnection owner) {
+                owners.add(owner.channel());
+            }
+        }
+        return owners;
+    }
+
+    /** Open connections that own no registration: requests still being answered. */
+    private List<Channel> inFlight() {
+        java.util.Set<Channel> owners = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        owners.addAll(owners());
+        List<Channel> inFlight = new ArrayList<>();
+        for (Channel channel : connections) {
+            if (!owners.contains(channel)) {
+                inFlight.add(channel);
+            }
+        }
+        return inFlight;
+    }
+
+    private void park(Iterable<Channel> channels) {
+        List<ChannelFuture> deregistered = new ArrayList<>();
+        for (Channel channel : channels) {
+            if (channel.isRegistered()) {
+                parked.add(channel);
+                deregistered.add(channel.deregister());
+            }
+        }
+        deregistered.forEach(ChannelFuture::awaitUninterruptibly);
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- jepmd -restart: the new daemon's side ----
+
+    /**
+     * A registration handed over by the daemon this one replaces.
+     *
+     * @param fd            its connection's descriptor in this process
+     * @param info          the ALIVE2 fields
+     * @param creation      its creation counter, kept
+     * @param registeredAt  wall-clock milliseconds of the registration
+     */
+    public record HandedNode(int fd, NodeInfo info, long creation, long registeredAt) {
+    }
+
+    /**
+     * A daemon on handed-over sockets, its registry as the old daemon had it. Nothing is read or
+     * accepted until {@link #serve()}; {@link #close()} it to give up (closing only this process's
+     * copies of the descriptors).
+     *
+     * @throws StartupFailure when the transport cannot adopt descriptors or one is not a socket
+     */
+    public static EpmdServer takeOver(ServerConfig config, EpmdEvents events, List<Integer> listenerFds,
+                                      List<HandedNode> nodes, List<UnusedNode> unused) throws StartupFailure {
+        Transport transport = Transport.choose(true); // descriptors are adopted as under -systemd
+        if (transport.kind() != Transport.Kind.EPOLL) {
+            throw new StartupFailure(1, "a restart needs the native epoll transport, not " + transport.kind().label());
+        }
+        EpmdServer server = new EpmdServer(config, events, transport);
+        try {
+            server.registry.restoreUnused(unused);
+            server.adopt(listenerFds, false);
+            List<ChannelFuture> registered = new ArrayList<>();
+            for (HandedNode node : nodes) {
+                registered.add(server.adoptRegistration(node));
+            }
+            for (ChannelFuture future : registered) {
+                if (!future.awaitUninterruptibly().isSuccess()) {
+                    throw new IllegalStateException("cannot serve a handed-over connection: "
+                            + future.cause().getMessage());
+                }
+            }
+        } catch (StartupFailure | RuntimeException e) {
+            server.stopNow();
+            throw e;
+        }
+        return server;
+    }
+
+    private ChannelFuture adoptRegistration(HandedNode handed) {
+        Channel channel = transport.adoptConnection(handed.fd());
+        channel.config().setAutoRead(false);
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        channel.config().setOption(ChannelOption.ALLOCATOR, context.memory());
+        channel.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, REPLY_WATER_MARK);
+        channel.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Epmd.FIRST_READ_SIZE));
+        int fd = transport.descriptor(channel);
+        ChannelConnection connection = new ChannelConnection(channel, channel.remoteAddress(), true, fd);
+        RegisteredNode node = registry.restore(handed.info(), handed.creation(), connection, fd,
+                connection.peer(), handed.registeredAt());
+        KeptRegistrationHandler handler = new KeptRegistrationHandler(context, adoptedLogic, connection, node);
+        channel.pipeline().addLast(new io.netty.channel.ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel adopted) {
+                if (context.events() != EpmdEvents.NONE) {
+                    adopted.pipeline().addLast("bytes", new ByteCounter(context.events()));
+                }
+                adopted.pipeline().addLast("handler", handler);
+                context.events().connectionOpened(connection.peer(), true); // only local peers register
+                admit(adopted); // a refusal closes it, which ends the registration
+            }
+        });
+        parked.add(channel);
+        return group.register(channel);
+    }
+
+    /** Starts reading and accepting on the handed-over sockets: the daemon serves. */
+    public void serve() {
+        synchronized (parked) {
+            for (Channel channel : parked) {
+                channel.config().setAutoRead(true);
+            }
+            parked.clear();
+        }
+        startIdleClock();
     }
 
     /** The configuration the daemon runs with. */

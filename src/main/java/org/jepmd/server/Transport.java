@@ -9,6 +9,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -152,6 +153,18 @@ public final class Transport {
             throw new IllegalStateException("inherited sockets need the native epoll transport");
         }
         return new EpollServerSocketChannel(fd);
+    }
+
+    /**
+     * A connected socket on a descriptor handed over by the daemon this one replaces
+     * ({@code jepmd -restart}). Every transport that can adopt listening sockets must adopt
+     * connections too; NIO and io_uring can do neither.
+     */
+    Channel adoptConnection(int fd) {
+        if (kind != Kind.EPOLL) {
+            throw new IllegalStateException("handed-over connections need the native epoll transport");
+        }
+        return new EpollSocketChannel(fd);
     }
 
     /**

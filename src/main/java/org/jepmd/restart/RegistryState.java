@@ -1,0 +1,36 @@
+package org.jepmd.restart;
+
+import org.jepmd.protocol.NodeInfo;
+import org.jepmd.registry.UnusedNode;
+
+import java.util.List;
+
+/**
+ * What a daemon hands to the one that replaces it besides descriptors: its command line, its live
+ * registrations (oldest first, in the order their connections' descriptors follow) and its unused
+ * names (oldest first). Written and read by {@link StateCodec}.
+ *
+ * @param pid        the old daemon's process id, for the log
+ * @param arguments  the old daemon's command line
+ * @param live       live registrations, oldest first
+ * @param unused     the unused-name list, oldest first
+ */
+public record RegistryState(long pid, List<String> arguments, List<LiveNode> live, List<UnusedNode> unused) {
+
+    public RegistryState {
+        arguments = List.copyOf(arguments);
+        live = List.copyOf(live);
+        unused = List.copyOf(unused);
+    }
+
+    /**
+     * One live registration without its connection (which travels as a descriptor and knows its
+     * peer).
+     *
+     * @param info          the ALIVE2 fields
+     * @param creation      the 32-bit creation counter it was given
+     * @param registeredAt  wall-clock milliseconds of the registration
+     */
+    public record LiveNode(NodeInfo info, long creation, long registeredAt) {
+    }
+}
