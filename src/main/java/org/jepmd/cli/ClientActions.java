@@ -2,17 +2,27 @@ package org.jepmd.cli;
 
 import org.jepmd.client.EpmdClient;
 import org.jepmd.client.JepmdInfoClient;
+import org.jepmd.restart.RestartCommand;
 
 import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
 
 /** Runs a client action of {@link EpmdOption} against the daemon on the port: one case per action. */
 final class ClientActions {
     private ClientActions() {
     }
 
-    /** Runs {@code action} (a {@link EpmdOption.Role#CLIENT} option) with the values given; its exit status. */
-    static int run(EpmdOption action, OptionValues values, int port, PrintStream out, PrintStream err) {
+    /**
+     * Runs {@code action} (a {@link EpmdOption.Role#CLIENT} option) with the values given; its exit status.
+     *
+     * @param args the command line, {@code action} last
+     * @param env  the process environment
+     */
+    static int run(EpmdOption action, OptionValues values, int port, List<String> args, Map<String, String> env,
+                   PrintStream out, PrintStream err) {
         return switch (action) {
+            case RESTART -> new RestartCommand(port, env, err).restart(daemonOptions(args));
             case INFO -> new JepmdInfoClient(port, out, err).info();
             case NAMES -> new EpmdClient(port, out, err).names();
             case KILL -> new EpmdClient(port, out, err).kill();
@@ -21,5 +31,22 @@ final class ClientActions {
             case STOP -> new EpmdClient(port, out, err).stop(EpmdClient.argumentBytes(values.value(action, String.class)));
             default -> throw new IllegalArgumentException(action.mainName() + " is no client action");
         };
+    }
+
+    /**
+     * The daemon options before {@code -restart}, for the new daemon, or null when there are none
+     * but {@code -port}, which only chooses the daemon: then the new daemon keeps the old one's.
+     */
+    static List<String> daemonOptions(List<String> args) {
+        List<String> options = args.subList(0, args.size() - 1); // -restart
+        for (int i = 0; i < options.size(); i++) {
+            EpmdOption option = EpmdOption.named(options.get(i));
+            if (option == EpmdOption.PORT) {
+                i++; // its value
+            } else if (option != null && option.role() == EpmdOption.Role.DAEMON) {
+                return List.copyOf(options);
+            }
+        }
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 package org.jepmd.cli;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -26,6 +27,6 @@ public final class ClientShortcut {
             return OptionalInt.empty();
         }
         int port = EpmdEnvironment.port(values.value(EpmdOption.PORT, Integer.class), env);
-        return OptionalInt.of(ClientActions.run(action, values, port, out, err));
+        return OptionalInt.of(ClientActions.run(action, values, port, List.of(args), env, out, err));
     }
 }

@@ -99,7 +99,8 @@ public final class EpmdCommand implements Callable<Integer> {
         OptionValues values = values();
         EpmdOption action = values.clientAction();
         if (action != null) {
-            return ClientActions.run(action, values, port(), out, err);
+            return ClientActions.run(action, values, port(), spec.commandLine().getParseResult().originalArgs(), env,
+                    out, err);
         }
         return runDaemon(spec.commandLine().getParseResult().originalArgs());
     }

@@ -45,6 +45,11 @@ public enum EpmdOption {
     INFO(Origin.JEPMD, Role.CLIENT, Argument.FLAG, null,
             "Ask the daemon on the port which it is: jepmd prints its version, pid, uptime and flags "
                     + "(exit 0); epmd does not answer: \"not jepmd\" (exit 1). Last argument.", "-info"),
+    RESTART(Origin.JEPMD, Role.CLIENT, Argument.FLAG, null,
+            "Replace the daemon on the port with a new one started from this launcher, keeping its sockets"
+                    + " and registrations (nodes see nothing); the new daemon takes the options given before"
+                    + " -restart, or the old daemon's when none but -port are. Exit 0 once it serves, else 1,"
+                    + " the old one serving on. Last argument.", "-restart"),
     HTTP(Origin.JEPMD, Role.DAEMON, Argument.HTTP, "Address:Port",
             "Serve /metrics (Prometheus), /health, /ready and /nodes over HTTP, e.g. on "
                     + "127.0.0.1:9436, [::1]:9436, localhost:9436 (127.0.0.1) or :9436 (off by default).", "-http"),
