@@ -30,6 +30,8 @@ public final class Operations {
     /** The status line epmd gives systemd once it serves (docs/protocol.md, systemd socket activation). */
     static final String READY_STATUS = "Processing port mapping requests...";
     private static final long STOP_WAIT_SECONDS = 5;
+    /** How long a daemon that took over waits for the old one to free the HTTP address. */
+    private static final long HTTP_TAKEOVER_WAIT_MILLIS = 10_000;
 
     /**
      * What the operator asked for.
@@ -92,7 +94,9 @@ public final class Operations {
             started = Takeover.run(configure(config), events(), Path.of(takeover)); // it serves the hand-over socket it took
         }
         server = started;
-        if (options.http() != null) {
+        if (options.http() != null && takeover != null) {
+            http = httpAfterTakeOver(started);
+        } else if (options.http() != null) {
             try {
                 http = ObservabilityServer.start(options.http(), started, metrics);
             } catch (StartupFailure e) {
@@ -107,6 +111,33 @@ public final class Operations {
         Runtime.getRuntime().addShutdownHook(new Thread(this::jvmShutdown, "jepmd-shutdown"));
         notifier.ready(READY_STATUS);
         return started;
+    }
+
+    /**
+     * The HTTP endpoint of a daemon that took over ({@code jepmd -restart}): the old daemon frees the
+     * address as it exits, so binding is retried for {@link #HTTP_TAKEOVER_WAIT_MILLIS}; then the
+     * daemon serves on without it (a warning), since stopping would drop every registration.
+     */
+    private ObservabilityServer httpAfterTakeOver(EpmdServer started) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HTTP_TAKEOVER_WAIT_MILLIS);
+        while (true) {
+            try {
+                ObservabilityServer endpoint = ObservabilityServer.start(options.http(), started, metrics);
+                LOG.info("serving metrics and health over HTTP on {}", endpoint.localAddress());
+                return endpoint;
+            } catch (StartupFailure e) {
+                if (System.nanoTime() > deadline) {
+                    LOG.warn("{}; serving on without HTTP", e.getMessage());
+                    return null;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
     }
 
     /** Begins a clean stop: tells systemd, then frees the ports and closes every connection. */
