@@ -60,7 +60,7 @@ public final class Daemonizer {
                     child.onExit().thenRun(() -> closeQuietly(status));
                 }
                 String report = awaitReport(status);
-                if (report == null) {
+                if (report == null || report.isEmpty()) { // empty: the daemon closed the connection without a word
                     return noReport(forked ? null : child, timedOut.get(), err);
                 }
                 int space = report.indexOf(' ');
@@ -163,6 +163,7 @@ public final class Daemonizer {
         return ManagementFactory.getRuntimeMXBean().getInputArguments();
     }
 
+    /** The daemon's line; empty when it died after connecting; null when none connected in time. */
     private static String awaitReport(ServerSocketChannel status) {
         try (SocketChannel channel = status.accept()) {
             ByteBuffer buffer = ByteBuffer.allocate(4096);
