@@ -267,7 +267,7 @@ class HandoverTest {
         System.out.printf("hand-over of 1000 registrations: %d ms; %d lookups, %d failed%n", millis, lookups.get(), failed.get());
         assertEquals(1000, next.registry().size());
         assertEquals(0, failed.get(), "failed lookups");
-        assertTrue(millis <= 1000, "hand-over took " + millis + " ms");
+        assertTrue(millis <= 3000, "hand-over took " + millis + " ms"); // about 250 ms measured; generous for a loaded 2-core host
         assertTrue(lookups.get() > 0);
     }
 
