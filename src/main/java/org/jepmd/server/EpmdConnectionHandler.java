@@ -107,7 +107,11 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Carries out the request logic's decision. */
     private void follow(ChannelHandlerContext ctx, Answer answer) {
         if (answer instanceof Answer.Send send) {
-            state = send.fate() == Fate.KEEP ? State.REGISTERING : State.ANSWERING;
+            if (send.fate() != Fate.KEEP) {
+                state = State.ANSWERING;
+            } else if (state != State.REGISTERING_INTERRUPTED) {
+                state = State.REGISTERING; // bytes or EOF during a takeover wait still end the registration
+            }
             if (send.reply() instanceof Reply.Alive2 alive2) {
                 kept = new KeptRegistrationHandler(server, logic, connection, alive2.registered());
             }

@@ -26,10 +26,12 @@ public record ConnectionLimits(int maxTotal, int maxPerPeer, int loopbackReserve
 
     /**
      * Descriptors kept free, beyond those open when the limits are computed, for what the daemon
-     * opens later: up to 16 listening sockets, epoll, event and timer descriptors of its event
-     * loops, log files, the HTTP endpoint and the systemd notify socket.
+     * opens later: 48 for the first listening sockets, log files, jar files the JVM opens as classes
+     * load, the HTTP endpoint, the systemd notify and restart sockets; and per core (one event loop
+     * each) 8 for the loop's epoll, event and timer descriptors and its own SO_REUSEPORT listening
+     * socket per address.
      */
-    static final int DESCRIPTOR_HEADROOM = 48;
+    static final int DESCRIPTOR_HEADROOM = 48 + 8 * Runtime.getRuntime().availableProcessors();
 
     /**
      * The defaults for this process: {@link #DEFAULT}, with the total lowered to fit the open-file
