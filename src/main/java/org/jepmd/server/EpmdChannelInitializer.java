@@ -31,6 +31,19 @@ final class EpmdChannelInitializer extends ChannelInitializer<Channel> {
         this.admit = admit;
     }
 
+    /** The request logic every connection of this daemon shares. */
+    RequestLogic logic() {
+        return logic;
+    }
+
+    /** A handed-over registration connection's pipeline: the byte counter, then only its kept handler. */
+    void initKept(Channel channel, KeptRegistrationHandler kept) {
+        if (byteCounter != null) {
+            channel.pipeline().addLast("bytes", byteCounter);
+        }
+        channel.pipeline().addLast("kept", kept);
+    }
+
     @Override
     protected void initChannel(Channel channel) {
         if (!admit.test(channel)) {

@@ -49,7 +49,6 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
     private final RequestLogic logic;
     private State state = State.AWAITING_REQUEST;
     private ChannelConnection connection;
-    private int fd;
     private ScheduledFuture<?> deadline;
     /** What this connection becomes after an ALIVE2 reply; made with the decision, as it owns the registration. */
     private KeptRegistrationHandler kept;
@@ -63,7 +62,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
-        fd = server.transport().descriptor(channel);
+        int fd = server.transport().descriptor(channel);
         boolean local = server.config().localPeers().isLocal(channel.remoteAddress(), channel.localAddress());
         connection = new ChannelConnection(channel, channel.remoteAddress(), local, fd);
         if (LOG.isDebugEnabled()) {
@@ -226,11 +225,11 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (state == State.AWAITING_REQUEST) {
             EpmdFrameDecoder framer = ctx.pipeline().get(EpmdFrameDecoder.class);
-            LOG.warn("got partial packet only on file descriptor {} ({})", fd,
+            LOG.warn("got partial packet only on file descriptor {} ({})", connection.fd(),
                     framer == null ? 0 : framer.partialBytes());
         }
         if (LOG.isDebugEnabled()) {
-            LOG.debug("closing connection on file descriptor {}", fd);
+            LOG.debug("closing connection on file descriptor {}", connection.fd());
         }
         if (state == State.STOPPING_DAEMON) {
             LOG.warn("got KILL_REQ - terminates normal");
@@ -256,7 +255,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
             if (cause instanceof IOException) {
                 LOG.warn("error in read: {}", cause.getMessage());
             } else {
-                LOG.warn("unexpected error on file descriptor {}", fd, cause);
+                LOG.warn("unexpected error on file descriptor {}", connection.fd(), cause);
             }
             closeByUs(ctx);
         }

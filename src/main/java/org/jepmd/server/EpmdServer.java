@@ -28,7 +28,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -66,8 +68,10 @@ public final class EpmdServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final ConnectionGuard guard;
     private final ServerContext context;
-    /** Releases the registrations of handed-over connections ({@link #takeOver}). */
-    private final RequestLogic adoptedLogic;
+    /** Every connection's pipeline, accepted or handed over ({@link #takeOver}). */
+    private final EpmdChannelInitializer connectionSetup;
+    /** The socket options of every EPMD connection, accepted or handed over. */
+    private final Map<ChannelOption<?>, Object> connectionOptions;
     /** Sockets taken off the event loops for a hand-over ({@link #pause}), or adopted and not yet served. */
     private final java.util.Set<Channel> parked = new java.util.LinkedHashSet<>();
 
@@ -82,7 +86,8 @@ public final class EpmdServer implements AutoCloseable {
         this.guard = new ConnectionGuard(config.connectionLimits());
         this.registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
         this.context = new ServerContext(config, events, registry, transport, this::shutdown, DirectMemoryBudget.DEFAULT);
-        this.adoptedLogic = new RequestLogic(config, registry, events);
+        this.connectionSetup = new EpmdChannelInitializer(context, this::admit);
+        this.connectionOptions = connectionOptions(context.memory());
     }
 
     /** Starts a daemon that reports to no one ({@link EpmdEvents#NONE}); see {@link #start(ServerConfig, EpmdEvents)}. */
@@ -139,16 +144,24 @@ public final class EpmdServer implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private ServerBootstrap bootstrap() {
-        return new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.ALLOCATOR, context.memory())
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, REPLY_WATER_MARK)
-                // TCP_NODELAY: Netty already enables it on every accepted socket; setting it again cost a syscall
-                // epmd reads at most INBUF_SIZE - 1 bytes while the length is unknown (docs/protocol.md, Framing)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Epmd.FIRST_READ_SIZE))
-                .childHandler(new EpmdChannelInitializer(context, this::admit));
+                .childHandler(connectionSetup);
+        connectionOptions.forEach((option, value) -> bootstrap.childOption((ChannelOption<Object>) option, value));
+        return bootstrap;
+    }
+
+    private static Map<ChannelOption<?>, Object> connectionOptions(DirectMemoryBudget memory) {
+        Map<ChannelOption<?>, Object> options = new LinkedHashMap<>();
+        options.put(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        options.put(ChannelOption.ALLOCATOR, memory);
+        options.put(ChannelOption.WRITE_BUFFER_WATER_MARK, REPLY_WATER_MARK);
+        // TCP_NODELAY: Netty already enables it on every accepted socket; setting it again cost a syscall
+        // epmd reads at most INBUF_SIZE - 1 bytes while the length is unknown (docs/protocol.md, Framing)
+        options.put(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Epmd.FIRST_READ_SIZE));
+        return java.util.Collections.unmodifiableMap(options);
     }
 
     /** Puts an accept error handler on each listening socket, the ones of one address sharing {@code bursts}. */
@@ -423,7 +436,7 @@ public final class EpmdServer implements AutoCloseable {
             }
             parked.clear();
         }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> terminated.complete(0));
+        stopLoops();
     }
 
     /**
@@ -530,22 +543,16 @@ public final class EpmdServer implements AutoCloseable {
     private ChannelFuture adoptRegistration(HandedNode handed) {
         Channel channel = transport.adoptConnection(handed.fd());
         channel.config().setAutoRead(false);
-        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        channel.config().setOption(ChannelOption.ALLOCATOR, context.memory());
-        channel.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, REPLY_WATER_MARK);
-        channel.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Epmd.FIRST_READ_SIZE));
+        channel.config().setOptions(connectionOptions);
         int fd = transport.descriptor(channel);
         ChannelConnection connection = new ChannelConnection(channel, channel.remoteAddress(), true, fd);
         RegisteredNode node = registry.restore(handed.info(), handed.creation(), connection, fd,
                 connection.peer(), handed.registeredAt());
-        KeptRegistrationHandler handler = new KeptRegistrationHandler(context, adoptedLogic, connection, node);
+        KeptRegistrationHandler handler = new KeptRegistrationHandler(context, connectionSetup.logic(), connection, node);
         channel.pipeline().addLast(new io.netty.channel.ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel adopted) {
-                if (context.events() != EpmdEvents.NONE) {
-                    adopted.pipeline().addLast("bytes", new ByteCounter(context.events()));
-                }
-                adopted.pipeline().addLast("handler", handler);
+                connectionSetup.initKept(adopted, handler);
                 context.events().connectionOpened(connection.peer(), true); // only local peers register
                 admit(adopted); // a refusal closes it, which ends the registration
             }

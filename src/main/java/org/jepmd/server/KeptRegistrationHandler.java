@@ -44,9 +44,17 @@ final class KeptRegistrationHandler extends ChannelInboundHandlerAdapter {
         end(UnregisterCause.REPLY_FAILED);
     }
 
-    /** Bytes ({@code count}, or an EOF as 0) came after the request: epmd ends the registration. */
+    /** An EOF came while the ALIVE2 reply was pending: as a stray byte, it ends the registration. */
     void unexpectedData(int count) {
+        unexpectedData(count, null);
+    }
+
+    /** {@code count} bytes ({@code bytes}, dumped at {@code -d -d}) came after the request: epmd ends the registration. */
+    private void unexpectedData(int count, ByteBuf bytes) {
         LOG.info("got more than expected on ALIVE socket {} ({})", connection.fd(), count);
+        if (bytes != null) {
+            EpmdLog.dump(bytes); // after the message, as epmd's do_read()
+        }
         end(UnregisterCause.UNEXPECTED_DATA);
     }
 
@@ -57,14 +65,12 @@ final class KeptRegistrationHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        int count = msg instanceof ByteBuf bytes ? bytes.readableBytes() : 0;
-        if (count > 0) {
-            LOG.info("got more than expected on ALIVE socket {} ({})", connection.fd(), count);
-            EpmdLog.dump((ByteBuf) msg); // after the message, as epmd's do_read()
-        }
-        ReferenceCountUtil.release(msg);
-        if (count > 0) {
-            end(UnregisterCause.UNEXPECTED_DATA);
+        try {
+            if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
+                unexpectedData(bytes.readableBytes(), bytes);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
         }
     }
 
