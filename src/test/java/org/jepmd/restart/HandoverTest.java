@@ -6,6 +6,7 @@ import org.jepmd.server.EpmdEvents;
 import org.jepmd.server.EpmdServer;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.StartupFailure;
+import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.Pause;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -85,12 +87,8 @@ class HandoverTest {
         }
     }
 
-    private static void await(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, what);
-            Pause.millis(10);
-        }
+    private static void await(Await.Condition condition, String what) {
+        Await.until(Duration.ofSeconds(5), condition, () -> what);
     }
 
     @Test
