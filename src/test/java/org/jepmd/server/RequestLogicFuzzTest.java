@@ -17,6 +17,7 @@ import org.jepmd.server.RequestLogic.Answer;
 import org.jepmd.server.RequestLogic.Fate;
 import org.jepmd.server.RequestLogic.Reply;
 import org.jepmd.server.guard.QueryAccess;
+import org.jepmd.testing.EpmdWire;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -334,7 +335,7 @@ class RequestLogicFuzzTest {
                 case 0, 1, 2:
                     return mutate(alive2(name(), random.nextInt(65536), random.nextInt(3) == 0 ? 5 : 6));
                 case 3, 4, 5:
-                    return concat(new byte[] {'z'}, nameBytes(name()), random.nextInt(8) == 0 ? new byte[] {0} : new byte[0]);
+                    return EpmdWire.concat(new byte[] {'z'}, nameBytes(name()), random.nextInt(8) == 0 ? new byte[] {0} : new byte[0]);
                 case 6:
                     return new byte[] {'n'};
                 case 7:
@@ -342,7 +343,7 @@ class RequestLogicFuzzTest {
                 case 8:
                     return new byte[] {'k'};
                 case 9:
-                    return random.nextInt(8) == 0 ? new byte[] {'s'} : concat(new byte[] {'s'}, nameBytes(name()));
+                    return random.nextInt(8) == 0 ? new byte[] {'s'} : EpmdWire.concat(new byte[] {'s'}, nameBytes(name()));
                 case 10:
                     return random.nextInt(4) == 0 ? new byte[] {'i', 0} : new byte[] {'i'};
                 default:
@@ -366,12 +367,7 @@ class RequestLogicFuzzTest {
         private byte[] alive2(String name, int port, int highestVersion) {
             byte[] nameBytes = nameBytes(name);
             byte[] extra = random.nextInt(10) == 0 ? new byte[1021] : new byte[random.nextInt(3)];
-            ByteBuffer out = ByteBuffer.allocate(13 + nameBytes.length + extra.length);
-            out.put((byte) 'x').putShort((short) port).put((byte) 77).put((byte) 0)
-                    .putShort((short) highestVersion).putShort((short) 5)
-                    .putShort((short) nameBytes.length).put(nameBytes)
-                    .putShort((short) extra.length).put(extra);
-            return out.array();
+            return EpmdWire.alive2(port, 77, 0, highestVersion, 5, nameBytes, extra);
         }
 
         private byte[] mutate(byte[] packet) {
@@ -383,18 +379,10 @@ class RequestLogicFuzzTest {
                     corrupted[1 + random.nextInt(packet.length - 1)] = (byte) random.nextInt(256);
                     return corrupted;
                 case 2:
-                    return concat(packet, new byte[] {1, 2, 3}); // bytes after Extra
+                    return EpmdWire.concat(packet, new byte[] {1, 2, 3}); // bytes after Extra
                 default:
                     return packet;
             }
-        }
-
-        private static byte[] concat(byte[]... parts) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            for (byte[] part : parts) {
-                out.writeBytes(part);
-            }
-            return out.toByteArray();
         }
     }
 
