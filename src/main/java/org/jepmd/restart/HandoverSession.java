@@ -11,7 +11,7 @@ import io.netty.channel.unix.FileDescriptor;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jepmd.registry.RegisteredNode;
-import org.jepmd.server.EpmdServer;
+import org.jepmd.server.Handover;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +33,7 @@ final class HandoverSession extends ChannelInboundHandlerAdapter {
     private enum Stage { IDLE, PAUSING, PAUSED, COMMITTING, DONE }
 
     private final RestartListener listener;
-    private EpmdServer.Paused paused;
+    private Handover.Paused paused;
     private Stage stage = Stage.IDLE;
     private List<Integer> outgoing;
     private int sent;
@@ -100,14 +100,14 @@ final class HandoverSession extends ChannelInboundHandlerAdapter {
         Channel channel = ctx.channel();
         // pausing waits for the event loops (this one included): another thread does it
         Thread pausing = new Thread(() -> {
-            EpmdServer.Paused snapshot = listener.server().pause(DRAIN);
+            Handover.Paused snapshot = listener.server().handover().pause(DRAIN);
             channel.eventLoop().execute(() -> sendState(ctx, snapshot));
         }, "jepmd-handover");
         pausing.setDaemon(true);
         pausing.start();
     }
 
-    private void sendState(ChannelHandlerContext ctx, EpmdServer.Paused snapshot) {
+    private void sendState(ChannelHandlerContext ctx, Handover.Paused snapshot) {
         paused = snapshot;
         stage = Stage.PAUSED;
         if (!ctx.channel().isActive()) {
@@ -185,12 +185,12 @@ final class HandoverSession extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    /** Serves on, unchanged; {@link EpmdServer#resume()} waits for the event loops, so not on this one. */
+    /** Serves on, unchanged; {@link Handover#resume()} waits for the event loops, so not on this one. */
     private void resumeOffLoop() {
         stage = Stage.DONE;
         paused = null;
         Thread resuming = new Thread(() -> {
-            listener.server().resume();
+            listener.server().handover().resume();
             LOG.warn("restart: the new daemon did not take over; serving on");
             listener.end();
         }, "jepmd-handover-resume");

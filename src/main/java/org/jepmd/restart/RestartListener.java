@@ -8,6 +8,7 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import org.jepmd.server.EpmdServer;
+import org.jepmd.server.Handover;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -164,7 +165,7 @@ public final class RestartListener {
     void handedOver() {
         handedOver.set(true);
         channel.deregister().addListener(f -> {
-            EpmdServer.closeDescriptorOnly(channel); // a Netty close would delete the socket's name
+            Handover.closeDescriptorOnly(channel); // a Netty close would delete the socket's name
             server.handedOver();
         });
     }

@@ -3,6 +3,7 @@ package org.jepmd.restart;
 import io.netty.channel.unix.FileDescriptor;
 import org.jepmd.server.EpmdEvents;
 import org.jepmd.server.EpmdServer;
+import org.jepmd.server.Handover;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.StartupFailure;
 
@@ -85,10 +86,10 @@ public final class Takeover {
 
     private static EpmdServer adopt(ServerConfig config, EpmdEvents events, RegistryState state, List<Integer> fds, int listenerCount)
             throws IOException {
-        List<EpmdServer.HandedNode> nodes = new ArrayList<>();
+        List<Handover.HandedNode> nodes = new ArrayList<>();
         int next = listenerCount + 1;
         for (RegistryState.LiveNode node : state.live()) {
-            nodes.add(new EpmdServer.HandedNode(fds.get(next++), node.info(), node.creation(),
+            nodes.add(new Handover.HandedNode(fds.get(next++), node.info(), node.creation(),
                     node.registeredAt()));
         }
         try {

@@ -1,0 +1,243 @@
+package org.jepmd.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.UnixChannel;
+import org.jepmd.protocol.NodeInfo;
+import org.jepmd.registry.NodeRegistry;
+import org.jepmd.registry.RegisteredNode;
+import org.jepmd.registry.UnusedNode;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A daemon's side of {@code jepmd -restart} (org.jepmd.restart): the old daemon pauses and gives its
+ * sockets away; the new one adopts them, its registrations as the old daemon had them, and serves
+ * when told to. Sockets in between are "parked": off every event loop, so nothing is read from them.
+ */
+public final class Handover {
+    private final EventLoopGroup group;
+    private final NodeRegistry registry;
+    private final ServerContext context;
+    private final Connections connections;
+    private final Listeners listeners;
+    /** Sockets taken off the event loops for a hand-over ({@link #pause}), or adopted and not yet served. */
+    private final Set<Channel> parked = new LinkedHashSet<>();
+
+    Handover(EventLoopGroup group, ServerContext context, Connections connections, Listeners listeners) {
+        this.group = group;
+        this.registry = context.registry();
+        this.context = context;
+        this.connections = connections;
+        this.listeners = listeners;
+    }
+
+    // ---- the old daemon's side ----
+
+    /**
+     * What a paused daemon hands over.
+     *
+     * @param listenerFds  the listening sockets
+     * @param live         live registrations, oldest first
+     * @param liveFds      their connections' descriptors, in the same order
+     * @param unused       the unused names, oldest first
+     */
+    public record Paused(List<Integer> listenerFds, List<RegisteredNode> live, List<Integer> liveFds,
+                         List<UnusedNode> unused) {
+    }
+
+    /**
+     * Stops serving for a hand-over without closing a socket that goes over: the listening sockets
+     * leave the event loops (connection attempts wait in the kernel's backlog), requests in progress
+     * get up to {@code drain} to finish and are then closed, and the registration connections leave
+     * the event loops, so that a byte or a close arriving on them stays for the next daemon to read.
+     * Blocks: never call it on an event loop.
+     */
+    public Paused pause(Duration drain) {
+        synchronized (parked) {
+            park(listeners.all());
+            long deadline = System.nanoTime() + drain.toNanos();
+            while (!inFlight().isEmpty() && System.nanoTime() < deadline) {
+                sleepMillis(2);
+            }
+            for (Channel late : inFlight()) {
+                late.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
+            park(owners());
+            // a registration that ended before its connection left the loop is not handed over
+            List<RegisteredNode> live = new ArrayList<>();
+            List<Integer> liveFds = new ArrayList<>();
+            List<RegisteredNode> newestFirst = new ArrayList<>(registry.newestFirst());
+            for (int i = newestFirst.size() - 1; i >= 0; i--) {
+                RegisteredNode node = newestFirst.get(i);
+                if (node.owner() instanceof ChannelConnection owner && owner.channel() instanceof UnixChannel channel
+                        && channel.isOpen() && parked.contains(channel)) {
+                    live.add(node);
+                    liveFds.add(channel.fd().intValue());
+                }
+            }
+            List<Integer> listenerFds = new ArrayList<>();
+            for (Channel listener : listeners.all()) {
+                listenerFds.add(((UnixChannel) listener).fd().intValue());
+            }
+            return new Paused(listenerFds, live, liveFds, registry.unused());
+        }
+    }
+
+    /** Serves again after a hand-over that did not happen: every parked socket back on the event loops. */
+    public void resume() {
+        synchronized (parked) {
+            List<ChannelFuture> registered = new ArrayList<>();
+            for (Channel channel : parked) {
+                if (channel.isOpen()) {
+                    registered.add(group.register(channel));
+                }
+            }
+            registered.forEach(ChannelFuture::awaitUninterruptibly);
+            parked.clear();
+        }
+    }
+
+    /**
+     * The next daemon serves: closes this process's descriptors of the parked sockets and nothing
+     * else; the next daemon holds its own. The caller then stops this daemon.
+     */
+    void closeParked() {
+        synchronized (parked) {
+            for (Channel channel : parked) {
+                closeDescriptorOnly(channel);
+            }
+            parked.clear();
+        }
+    }
+
+    /**
+     * Closes this process's descriptor of a parked socket and nothing else: no close event, so no
+     * node is unregistered here, and the socket lives on in the next daemon.
+     */
+    public static void closeDescriptorOnly(Channel channel) {
+        try {
+            ((UnixChannel) channel).fd().close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    private List<Channel> owners() {
+        List<Channel> owners = new ArrayList<>();
+        for (RegisteredNode node : registry.newestFirst()) {
+            if (node.owner() instanceof ChannelConnection owner) {
+                owners.add(owner.channel());
+            }
+        }
+        return owners;
+    }
+
+    /** Open connections that own no registration: requests still being answered. */
+    private List<Channel> inFlight() {
+        Set<Channel> owners = Collections.newSetFromMap(new IdentityHashMap<>());
+        owners.addAll(owners());
+        List<Channel> inFlight = new ArrayList<>();
+        for (Channel channel : connections.open()) {
+            if (!owners.contains(channel)) {
+                inFlight.add(channel);
+            }
+        }
+        return inFlight;
+    }
+
+    private void park(Iterable<Channel> channels) {
+        List<ChannelFuture> deregistered = new ArrayList<>();
+        for (Channel channel : channels) {
+            if (channel.isRegistered()) {
+                parked.add(channel);
+                deregistered.add(channel.deregister());
+            }
+        }
+        deregistered.forEach(ChannelFuture::awaitUninterruptibly);
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- the new daemon's side ----
+
+    /**
+     * A registration handed over by the daemon this one replaces.
+     *
+     * @param fd            its connection's descriptor in this process
+     * @param info          the ALIVE2 fields
+     * @param creation      its creation counter, kept
+     * @param registeredAt  wall-clock milliseconds of the registration
+     */
+    public record HandedNode(int fd, NodeInfo info, long creation, long registeredAt) {
+    }
+
+    /** Adopts the old daemon's listening sockets and registrations, parked until {@link #serve()}. */
+    void adopt(List<Integer> listenerFds, List<HandedNode> nodes, List<UnusedNode> unused) throws StartupFailure {
+        registry.restoreUnused(unused);
+        List<Channel> adopted = listeners.adopt(listenerFds, false);
+        synchronized (parked) {
+            parked.addAll(adopted);
+        }
+        List<ChannelFuture> registered = new ArrayList<>();
+        for (HandedNode node : nodes) {
+            registered.add(adoptRegistration(node));
+        }
+        for (ChannelFuture future : registered) {
+            if (!future.awaitUninterruptibly().isSuccess()) {
+                throw new IllegalStateException("cannot serve a handed-over connection: "
+                        + future.cause().getMessage());
+            }
+        }
+    }
+
+    private ChannelFuture adoptRegistration(HandedNode handed) {
+        Channel channel = context.transport().adoptConnection(handed.fd());
+        channel.config().setAutoRead(false);
+        connections.configure(channel);
+        int fd = context.transport().descriptor(channel);
+        ChannelConnection connection = new ChannelConnection(channel, channel.remoteAddress(), true, fd);
+        RegisteredNode node = registry.restore(handed.info(), handed.creation(), connection, fd,
+                connection.peer(), handed.registeredAt());
+        EpmdChannelInitializer setup = connections.setup();
+        KeptRegistrationHandler handler = new KeptRegistrationHandler(context, setup.logic(), connection, node);
+        channel.pipeline().addLast(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel adopted) {
+                setup.initKept(adopted, handler);
+                context.events().connectionOpened(connection.peer(), true); // only local peers register
+                connections.admit(adopted); // a refusal closes it, which ends the registration
+            }
+        });
+        synchronized (parked) {
+            parked.add(channel);
+        }
+        return group.register(channel);
+    }
+
+    /** Starts reading and accepting on the adopted sockets. */
+    void serve() {
+        synchronized (parked) {
+            for (Channel channel : parked) {
+                channel.config().setAutoRead(true);
+            }
+            parked.clear();
+        }
+    }
+}
