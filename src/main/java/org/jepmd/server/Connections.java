@@ -26,13 +26,16 @@ final class Connections {
     private final ServerContext context;
     private final ConnectionGuard guard;
     private final ChannelGroup open = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+    /** The registration connections that left their channel (epoll): open too, but not in {@link #open}. */
+    private final RegistrationWatchers watchers;
     private final EpmdChannelInitializer setup;
     private final Map<ChannelOption<?>, Object> options;
 
     Connections(ServerContext context) {
         this.context = context;
         this.guard = new ConnectionGuard(context.config().connectionLimits());
-        this.setup = new EpmdChannelInitializer(context, this::admit);
+        this.watchers = new RegistrationWatchers(guard, open);
+        this.setup = new EpmdChannelInitializer(context, this::admit, watchers);
         this.options = options(context.memory());
     }
 
@@ -77,8 +80,38 @@ final class Connections {
         return setup;
     }
 
-    /** The open connections, registration connections included. */
+    /**
+     * Takes a connection guard slot for a handed-over registration that a watcher carries.
+     *
+     * @return false if refused (reported; the caller closes it)
+     */
+    boolean admitWatched(java.net.SocketAddress peer) {
+        ConnectionGuard.Refusal refusal = guard.admit(peer);
+        if (refusal != null) {
+            context.events().connectionRefused(peer, refusal.label());
+            return false;
+        }
+        return true;
+    }
+
+    /** The open channels: requests in progress, and registration connections that stay channels. */
     ChannelGroup open() {
         return open;
+    }
+
+    /** The registration connections that left their channel for a watcher. */
+    RegistrationWatchers watchers() {
+        return watchers;
+    }
+
+    /** Open connections, channels and watchers. */
+    int count() {
+        return open.size() + watchers.size();
+    }
+
+    /** Closes every connection; completes once the channels are closed (each watcher closes on its loop). */
+    io.netty.channel.group.ChannelGroupFuture closeAll() {
+        watchers.closeAll();
+        return open.close();
     }
 }

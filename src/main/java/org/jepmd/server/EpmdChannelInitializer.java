@@ -19,16 +19,19 @@ final class EpmdChannelInitializer extends ChannelInitializer<Channel> {
     private final RequestLogic logic;
     private final ByteCounter byteCounter;
     private final Predicate<Channel> admit;
+    private final RegistrationWatchers watchers;
 
     /**
      * @param server  what every connection shares
-     * @param admit   decides first on every new connection; a refused one is left alone (already closed)
+     * @param admit     decides first on every new connection; a refused one is left alone (already closed)
+     * @param watchers where registration connections go after their ALIVE2 reply on epoll; null: they stay channels
      */
-    EpmdChannelInitializer(ServerContext server, Predicate<Channel> admit) {
+    EpmdChannelInitializer(ServerContext server, Predicate<Channel> admit, RegistrationWatchers watchers) {
         this.server = server;
         this.logic = new RequestLogic(server.config(), server.registry(), server.events());
         this.byteCounter = server.events() == EpmdEvents.NONE ? null : new ByteCounter(server.events());
         this.admit = admit;
+        this.watchers = watchers;
     }
 
     /** The request logic every connection of this daemon shares. */
@@ -58,7 +61,7 @@ final class EpmdChannelInitializer extends ChannelInitializer<Channel> {
         }
         pipeline.addLast("framer", new EpmdFrameDecoder());
         pipeline.addLast("decoder", EpmdRequestDecoder.INSTANCE);
-        pipeline.addLast("handler", new EpmdConnectionHandler(server, logic));
+        pipeline.addLast("handler", new EpmdConnectionHandler(server, logic, watchers));
         long delayAccept = server.config().delayAccept().toNanos();
         if (delayAccept > 0) {
             channel.config().setAutoRead(false);

@@ -47,16 +47,19 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final ServerContext server;
     private final RequestLogic logic;
+    /** Where this connection goes after its ALIVE2 reply on epoll; null: it stays a channel. */
+    private final RegistrationWatchers watchers;
     private State state = State.AWAITING_REQUEST;
     private ChannelConnection connection;
     private ScheduledFuture<?> deadline;
     /** What this connection becomes after an ALIVE2 reply; made with the decision, as it owns the registration. */
-    private KeptRegistrationHandler kept;
+    private KeptRegistration kept;
     private ReplyStream stream;
 
-    EpmdConnectionHandler(ServerContext server, RequestLogic logic) {
+    EpmdConnectionHandler(ServerContext server, RequestLogic logic, RegistrationWatchers watchers) {
         this.server = server;
         this.logic = logic;
+        this.watchers = watchers;
     }
 
     @Override
@@ -112,7 +115,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
                 state = State.REGISTERING; // bytes or EOF during a takeover wait still end the registration
             }
             if (send.reply() instanceof Reply.Alive2 alive2) {
-                kept = new KeptRegistrationHandler(server, logic, connection, alive2.registered());
+                kept = new KeptRegistration(server, logic, connection, alive2.registered());
             }
             stream = ReplyWriter.write(ctx, server, send.reply(), complete -> written(ctx, send, complete));
         } else if (answer instanceof Answer.AwaitHolder wait) {
@@ -146,7 +149,10 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The connection is a registration now: only its close or a stray byte matters (see {@link KeptRegistrationHandler}). */
+    /**
+     * The connection is a registration now: only its close or a stray byte matters (see
+     * {@link KeptRegistration}). On epoll a {@link RegistrationWatcher} takes its socket over from the channel.
+     */
     private void keep(ChannelHandlerContext ctx) {
         boolean interrupted = state == State.REGISTERING_INTERRUPTED;
         ChannelPipeline pipeline = ctx.pipeline();
@@ -155,7 +161,11 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
                 pipeline.remove(stage);
             }
         }
-        pipeline.replace(this, "kept", kept);
+        if (!interrupted && watchers != null && RegistrationWatchers.canWatch(ctx.channel())) {
+            pipeline.replace(this, "kept", watchers.watch(ctx.channel(), kept));
+            return;
+        }
+        pipeline.replace(this, "kept", new KeptRegistrationHandler(kept));
         if (interrupted) {
             kept.unexpectedData(0);
         }

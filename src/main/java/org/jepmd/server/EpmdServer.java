@@ -177,7 +177,7 @@ public final class EpmdServer implements AutoCloseable {
 
     /** Open client connections, registration connections included. */
     public int openConnections() {
-        return connections.open().size();
+        return connections.count();
     }
 
     /** Completes with the exit status (0) once the daemon has stopped and freed its port. */
@@ -190,7 +190,7 @@ public final class EpmdServer implements AutoCloseable {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        listeners.all().close().addListener(f -> connections.open().close().addListener(g -> stopLoops()));
+        listeners.all().close().addListener(f -> connections.closeAll().addListener(g -> stopLoops()));
     }
 
     private void stopLoops() {

@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import org.jepmd.protocol.NodeInfo;
 import org.jepmd.registry.NodeRegistry;
@@ -11,6 +13,7 @@ import org.jepmd.registry.RegisteredNode;
 import org.jepmd.registry.UnusedNode;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,6 +36,8 @@ public final class Handover {
     private final Listeners listeners;
     /** Sockets taken off the event loops for a hand-over ({@link #pause}), or adopted and not yet served. */
     private final Set<Channel> parked = new LinkedHashSet<>();
+    /** As {@link #parked}, the registration connections that watchers carry (guarded by {@link #parked}). */
+    private final Set<RegistrationWatcher> parkedWatchers = new LinkedHashSet<>();
 
     Handover(EventLoopGroup group, ServerContext context, Connections connections, Listeners listeners) {
         this.group = group;
@@ -74,16 +79,17 @@ public final class Handover {
                 late.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             }
             park(owners());
+            parkWatchers();
             // a registration that ended before its connection left the loop is not handed over
             List<RegisteredNode> live = new ArrayList<>();
             List<Integer> liveFds = new ArrayList<>();
             List<RegisteredNode> newestFirst = new ArrayList<>(registry.newestFirst());
             for (int i = newestFirst.size() - 1; i >= 0; i--) {
                 RegisteredNode node = newestFirst.get(i);
-                if (node.owner() instanceof ChannelConnection owner && owner.channel() instanceof UnixChannel channel
-                        && channel.isOpen() && parked.contains(channel)) {
+                FileDescriptor socket = node.owner() instanceof ChannelConnection owner ? parkedSocket(owner) : null;
+                if (socket != null) {
                     live.add(node);
-                    liveFds.add(channel.fd().intValue());
+                    liveFds.add(socket.intValue());
                 }
             }
             List<Integer> listenerFds = new ArrayList<>();
@@ -91,6 +97,27 @@ public final class Handover {
                 listenerFds.add(((UnixChannel) listener).fd().intValue());
             }
             return new Paused(listenerFds, live, liveFds, registry.unused());
+        }
+    }
+
+    /**
+     * The socket a parked registration connection hands over: its channel's, or its watcher's; null if
+     * it closed or never left its loop.
+     */
+    private FileDescriptor parkedSocket(ChannelConnection owner) {
+        RegistrationWatcher watcher = owner.watcher();
+        if (watcher != null) {
+            return parkedWatchers.contains(watcher) && watcher.isParkedOpen() ? watcher.fd() : null;
+        }
+        Channel channel = owner.channel();
+        return channel instanceof UnixChannel unix && channel.isOpen() && parked.contains(channel) ? unix.fd() : null;
+    }
+
+    /** Every watched registration connection off its loop, without closing it. */
+    private void parkWatchers() {
+        for (RegistrationWatcher watcher : connections.watchers().all()) {
+            RegistrationWatchers.onLoop(watcher, watcher::park);
+            parkedWatchers.add(watcher);
         }
     }
 
@@ -105,6 +132,10 @@ public final class Handover {
             }
             registered.forEach(ChannelFuture::awaitUninterruptibly);
             parked.clear();
+            for (RegistrationWatcher watcher : parkedWatchers) {
+                RegistrationWatchers.onLoop(watcher, watcher::unpark);
+            }
+            parkedWatchers.clear();
         }
     }
 
@@ -118,6 +149,8 @@ public final class Handover {
                 closeDescriptorOnly(channel);
             }
             parked.clear();
+            parkedWatchers.forEach(connections.watchers()::handedOver);
+            parkedWatchers.clear();
         }
     }
 
@@ -136,7 +169,7 @@ public final class Handover {
     private List<Channel> owners() {
         List<Channel> owners = new ArrayList<>();
         for (RegisteredNode node : registry.newestFirst()) {
-            if (node.owner() instanceof ChannelConnection owner) {
+            if (node.owner() instanceof ChannelConnection owner && owner.channel() != null) {
                 owners.add(owner.channel());
             }
         }
@@ -197,7 +230,11 @@ public final class Handover {
         }
         List<ChannelFuture> registered = new ArrayList<>();
         for (HandedNode node : nodes) {
-            registered.add(adoptRegistration(node));
+            if (RegistrationWatchers.enabled()) {
+                adoptWatched(node);
+            } else {
+                registered.add(adoptRegistration(node));
+            }
         }
         for (ChannelFuture future : registered) {
             if (!future.awaitUninterruptibly().isSuccess()) {
@@ -216,7 +253,8 @@ public final class Handover {
         RegisteredNode node = registry.restore(handed.info(), handed.creation(), connection, fd,
                 connection.peer(), handed.registeredAt());
         EpmdChannelInitializer setup = connections.setup();
-        KeptRegistrationHandler handler = new KeptRegistrationHandler(context, setup.logic(), connection, node);
+        KeptRegistrationHandler handler = new KeptRegistrationHandler(
+                new KeptRegistration(context, setup.logic(), connection, node));
         channel.pipeline().addLast(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel adopted) {
@@ -231,6 +269,29 @@ public final class Handover {
         return group.register(channel);
     }
 
+    /**
+     * A handed-over registration that a watcher carries from the start, parked until {@link #serve()}:
+     * no channel is made for it.
+     */
+    private void adoptWatched(HandedNode handed) {
+        Socket socket = new Socket(handed.fd());
+        SocketAddress peer = socket.remoteAddress();
+        ChannelConnection connection = new ChannelConnection(group.next(), peer, handed.fd());
+        RegisteredNode node = registry.restore(handed.info(), handed.creation(), connection, handed.fd(), peer,
+                handed.registeredAt());
+        KeptRegistration kept = new KeptRegistration(context, connections.setup().logic(), connection, node);
+        context.events().connectionOpened(peer, true); // only local peers register
+        boolean admitted = connections.admitWatched(peer);
+        RegistrationWatcher watcher = connections.watchers().adopt(kept, socket, admitted);
+        if (!admitted) {
+            connection.close(); // which ends the registration
+            return;
+        }
+        synchronized (parked) {
+            parkedWatchers.add(watcher);
+        }
+    }
+
     /** Starts reading and accepting on the adopted sockets. */
     void serve() {
         synchronized (parked) {
@@ -238,6 +299,10 @@ public final class Handover {
                 channel.config().setAutoRead(true);
             }
             parked.clear();
+            for (RegistrationWatcher watcher : parkedWatchers) {
+                watcher.watched().loop().execute(watcher::unpark);
+            }
+            parkedWatchers.clear();
         }
     }
 }

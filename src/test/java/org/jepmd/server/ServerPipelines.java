@@ -32,7 +32,7 @@ public final class ServerPipelines {
     private ServerPipelines(ServerConfig config, EpmdEvents events, DirectMemoryBudget memory) {
         NodeRegistry registry = new NodeRegistry(config.maxUnusedNames(), () -> System.currentTimeMillis() / 1000);
         this.context = new ServerContext(config, events, registry, Transport.best(), shutdowns::incrementAndGet, memory);
-        this.initializer = new EpmdChannelInitializer(context, channel -> true);
+        this.initializer = new EpmdChannelInitializer(context, channel -> true, null);
     }
 
     /** The registry all connections share. */

@@ -69,37 +69,56 @@ public final class ConnectionGuard {
      */
     public Refusal admit(Channel channel) {
         SocketAddress remote = channel.remoteAddress();
+        Refusal refusal = admit(remote);
+        if (refusal == null) {
+            channel.closeFuture().addListener(f -> release(remote));
+        }
+        return refusal;
+    }
+
+    /**
+     * Takes a slot for a connection from {@code remote}; the caller gives it back with
+     * {@link #release(SocketAddress)} once the connection has closed.
+     *
+     * @return null if admitted, else why not
+     */
+    public Refusal admit(SocketAddress remote) {
         boolean loopback = LocalPeers.isLoopback(remote);
         int ceiling = loopback ? limits.maxTotal() : limits.remoteShare();
         if (!tryIncrement(open, ceiling)) {
             return refused(Refusal.TOTAL, remote);
         }
-        InetAddress address = LocalPeers.ipOf(remote);
-        // a peer without an IP address has none to be counted by: only the remote share holds it
-        Cidr peer = loopback || address == null ? null : peerOf(address);
-        AtomicInteger mine = null;
+        Cidr peer = peerOf(remote);
         if (peer != null) {
-            mine = perPeer.computeIfAbsent(peer, a -> new AtomicInteger());
+            AtomicInteger mine = perPeer.computeIfAbsent(peer, a -> new AtomicInteger());
             if (!tryIncrement(mine, limits.maxPerPeer())) {
                 open.decrementAndGet();
                 return refused(Refusal.PER_PEER, remote);
             }
         }
-        AtomicInteger peerCount = mine;
-        channel.closeFuture().addListener(f -> release(peer, peerCount));
         return null;
     }
 
-    /** The peer {@code address} counts as: itself (IPv4), or its network of the configured prefix (IPv6). */
-    private Cidr peerOf(InetAddress address) {
-        return Cidr.around(address, address instanceof Inet6Address ? limits.ipv6PeerPrefix() : 32);
-    }
-
-    private void release(Cidr peer, AtomicInteger peerCount) {
+    /** Gives back the slot {@link #admit(SocketAddress)} took for a connection from {@code remote}; once per slot. */
+    public void release(SocketAddress remote) {
         open.decrementAndGet();
+        Cidr peer = peerOf(remote);
+        AtomicInteger peerCount = peer == null ? null : perPeer.get(peer);
         if (peerCount != null && peerCount.decrementAndGet() == 0) {
             perPeer.remove(peer, peerCount);
         }
+    }
+
+    /**
+     * The peer {@code remote} counts as: none for loopback or an address without IP (only the remote
+     * share holds it), else itself (IPv4) or its network of the configured prefix (IPv6).
+     */
+    private Cidr peerOf(SocketAddress remote) {
+        InetAddress address = LocalPeers.ipOf(remote);
+        if (LocalPeers.isLoopback(remote) || address == null) {
+            return null;
+        }
+        return Cidr.around(address, address instanceof Inet6Address ? limits.ipv6PeerPrefix() : 32);
     }
 
     /** Increments {@code counter} unless that would exceed {@code ceiling}. */
