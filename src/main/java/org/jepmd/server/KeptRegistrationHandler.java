@@ -13,9 +13,24 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class KeptRegistrationHandler extends ChannelInboundHandlerAdapter {
     private final KeptRegistration kept;
+    /** False while the channel only waits to leave its loop for a watcher, whose close reports it instead. */
+    private final boolean reportsClose;
 
     KeptRegistrationHandler(KeptRegistration kept) {
+        this(kept, true);
+    }
+
+    private KeptRegistrationHandler(KeptRegistration kept, boolean reportsClose) {
         this.kept = kept;
+        this.reportsClose = reportsClose;
+    }
+
+    /**
+     * The channel's last handler between the ALIVE2 reply and its deregistration for a
+     * {@link RegistrationWatcher}: what it still reads ends the registration all the same.
+     */
+    static KeptRegistrationHandler untilWatched(KeptRegistration kept) {
+        return new KeptRegistrationHandler(kept, false);
     }
 
     @Override
@@ -40,7 +55,9 @@ final class KeptRegistrationHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        kept.closed();
+        if (reportsClose) {
+            kept.closed();
+        }
         ctx.fireChannelInactive();
     }
 

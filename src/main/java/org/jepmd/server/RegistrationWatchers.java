@@ -1,17 +1,12 @@
 package org.jepmd.server;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.unix.Socket;
-import io.netty.util.ReferenceCountUtil;
 import org.jepmd.server.guard.ConnectionGuard;
 
 import java.util.ArrayList;
@@ -69,6 +64,9 @@ final class RegistrationWatchers {
         watched.add(watcher);
         connections.remove(channel); // its close will not come: the watcher's counts instead
         connection.watchedBy(watcher);
+        // a close of the channel itself, before it has left (Netty closes it on a read error): the
+        // watcher's close. Not channelInactive: a channel closed after its deregistration never fires it
+        channel.closeFuture().addListener(closed -> watcher.closedWithChannel());
         channel.deregister().addListener(deregistered -> {
             if (deregistered.isSuccess()) {
                 watcher.channelLeft();
@@ -78,50 +76,7 @@ final class RegistrationWatchers {
                 watcher.close();
             }
         });
-        return new UntilWatched(watcher, kept);
-    }
-
-    /**
-     * A channel's last handler, between the ALIVE2 reply and its deregistration: what it still reads
-     * goes to the watcher, whose close it is; a close of the channel itself (Netty closes it on a read
-     * error) is the watcher's close too.
-     */
-    private static final class UntilWatched extends ChannelInboundHandlerAdapter {
-        private final RegistrationWatcher watcher;
-        private final KeptRegistration kept;
-
-        UntilWatched(RegistrationWatcher watcher, KeptRegistration kept) {
-            this.watcher = watcher;
-            this.kept = kept;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
-                    kept.unexpectedData(bytes.readableBytes(), bytes);
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event == ChannelInputShutdownEvent.INSTANCE) {
-                ctx.close(); // the node closed its side: the registration ends
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            kept.failed(cause);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            watcher.closedWithChannel();
-        }
+        return KeptRegistrationHandler.untilWatched(kept);
     }
 
     /**
