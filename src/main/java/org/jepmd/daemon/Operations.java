@@ -3,6 +3,9 @@ package org.jepmd.daemon;
 import org.jepmd.audit.AuditLog;
 import org.jepmd.http.EpmdMetrics;
 import org.jepmd.http.ObservabilityServer;
+import org.jepmd.restart.FdStoreAdoption;
+import org.jepmd.restart.FdStoreNames;
+import org.jepmd.restart.FdStoreSave;
 import org.jepmd.restart.HandoverPaths;
 import org.jepmd.restart.RestartListener;
 import org.jepmd.restart.Takeover;
@@ -47,6 +50,7 @@ public final class Operations {
     private final SystemdNotifier notifier;
     private final EpmdMetrics metrics;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final AtomicBoolean exited = new AtomicBoolean();
     private volatile EpmdServer server;
     private volatile ObservabilityServer http;
@@ -78,6 +82,25 @@ public final class Operations {
         }
     }
 
+    /**
+     * Starts on the sockets systemd passes, with the registrations it kept in its fd store when the
+     * previous daemon stopped into it ({@link #stop}).
+     */
+    private EpmdServer startUnderSystemd(ServerConfig config) throws StartupFailure {
+        ListenFds.Inherited inherited;
+        try {
+            inherited = ListenFds.inheritWithStore(FdStoreNames.PREFIX);
+        } catch (StartupFailure e) {
+            LOG.warn("{}", e.getMessage());
+            throw e;
+        }
+        ServerConfig onSockets = config.toBuilder().inheritedFds(inherited.listeners()).build();
+        if (inherited.stored().isEmpty()) {
+            return EpmdServer.start(onSockets, events());
+        }
+        return FdStoreAdoption.start(onSockets, events(), inherited.stored(), notifier);
+    }
+
     /** Where the daemon reports: the metrics under {@code -http}, the audit log under {@code -audit}. */
     EpmdEvents events() {
         return EpmdEvents.to(metrics, options.audit() ? new AuditLog() : null);
@@ -88,7 +111,7 @@ public final class Operations {
         String takeover = System.getenv(Takeover.ENV);
         EpmdServer started;
         if (takeover == null) {
-            started = EpmdServer.start(configure(config), events());
+            started = options.systemd() ? startUnderSystemd(config) : EpmdServer.start(config, events());
             RestartListener.open(started, HandoverPaths.of(System.getenv()));
         } else {
             started = Takeover.run(configure(config), events(), Path.of(takeover)); // it serves the hand-over socket it took
@@ -140,13 +163,28 @@ public final class Operations {
         }
     }
 
-    /** Begins a clean stop: tells systemd, then frees the ports and closes every connection. */
+    /**
+     * Begins a clean stop: tells systemd, then frees the ports and closes every connection; under
+     * {@code -systemd}, first tries to leave the registrations in systemd's fd store for the next
+     * daemon ({@link FdStoreSave}).
+     */
     public void stop() {
         stopping();
         EpmdServer running = server;
-        if (running != null) {
+        if (running == null || !stopRequested.compareAndSet(false, true)) {
+            return;
+        }
+        if (!stoppedIntoFdStore(running)) {
             running.shutdown();
         }
+    }
+
+    private boolean stoppedIntoFdStore(EpmdServer running) {
+        String socket = options.systemd() ? System.getenv("NOTIFY_SOCKET") : null;
+        if (socket == null || socket.isEmpty()) {
+            return false;
+        }
+        return FdStoreSave.stopInto(running, socket, FdStoreSave.capacity(System.getenv()));
     }
 
     private void stopping() {

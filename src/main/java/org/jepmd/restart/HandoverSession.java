@@ -10,7 +10,6 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import org.jepmd.registry.RegisteredNode;
 import org.jepmd.server.Handover;
 
 import java.nio.charset.StandardCharsets;
@@ -114,18 +113,13 @@ final class HandoverSession extends ChannelInboundHandlerAdapter {
             resumeOffLoop(); // the new daemon went away while this one paused
             return;
         }
-        List<RegistryState.LiveNode> live = new ArrayList<>();
-        for (RegisteredNode node : snapshot.live()) {
-            live.add(new RegistryState.LiveNode(node.info(), node.creation(), node.registeredAt()));
-        }
-        RegistryState state = new RegistryState(ProcessHandle.current().pid(),
-                listener.server().config().arguments(), live, snapshot.unused());
+        RegistryState state = RegistryState.of(listener.server().config().arguments(), snapshot);
         byte[] bytes = StateCodec.encode(state);
         ByteBuf message = ctx.alloc().buffer(1 + 4 + bytes.length + 12)
                 .writeByte(HandoverProtocol.STATE).writeInt(bytes.length).writeBytes(bytes)
                 .writeInt(snapshot.listenerFds().size()).writeInt(snapshot.liveFds().size()).writeInt(1);
         ctx.writeAndFlush(message);
-        LOG.info("restart: paused with {} registered nodes; handing over", live.size());
+        LOG.info("restart: paused with {} registered nodes; handing over", state.live().size());
     }
 
     /** The next {@link HandoverProtocol#FD_BATCH} descriptors: listeners, the hand-over socket, registrations. */

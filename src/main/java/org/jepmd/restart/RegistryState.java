@@ -1,8 +1,11 @@
 package org.jepmd.restart;
 
 import org.jepmd.protocol.NodeInfo;
+import org.jepmd.registry.RegisteredNode;
 import org.jepmd.registry.UnusedNode;
+import org.jepmd.server.Handover;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,6 +24,15 @@ public record RegistryState(long pid, List<String> arguments, List<LiveNode> liv
         arguments = List.copyOf(arguments);
         live = List.copyOf(live);
         unused = List.copyOf(unused);
+    }
+
+    /** The state of a paused daemon (this process) that runs with {@code arguments}. */
+    static RegistryState of(List<String> arguments, Handover.Paused paused) {
+        List<LiveNode> live = new ArrayList<>();
+        for (RegisteredNode node : paused.live()) {
+            live.add(new LiveNode(node.info(), node.creation(), node.registeredAt()));
+        }
+        return new RegistryState(ProcessHandle.current().pid(), arguments, live, paused.unused());
     }
 
     /**

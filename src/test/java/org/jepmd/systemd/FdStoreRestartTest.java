@@ -1,0 +1,169 @@
+package org.jepmd.systemd;
+
+import org.jepmd.Main;
+import org.jepmd.testing.Await;
+import org.jepmd.testing.EpmdWire;
+import org.jepmd.testing.FreePorts;
+import org.jepmd.testing.LoggedProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code systemctl restart} of a {@code -systemd} daemon, with a fake systemd ({@link FakeSystemd})
+ * holding the socket and the fd store: the old daemon stores the state and the registration
+ * connections on SIGTERM, the new one adopts them from {@code LISTEN_FDS} and empties the store.
+ */
+@Timeout(120)
+class FdStoreRestartTest {
+    private static final Pattern NODE = Pattern.compile("\"name\":\"([^\"]+)\"[^}]*\"creation\":(\\d+)");
+    private static final String READY = "notify READY=1";
+
+    private final int port = FreePorts.next();
+    private final int httpPort = FreePorts.next();
+
+    private List<String> daemon() {
+        return LoggedProcess.javaCommand(Main.class.getName(), "-port", Integer.toString(port), "-systemd",
+                "-http", "127.0.0.1:" + httpPort);
+    }
+
+    @Test
+    void aRestartKeepsEveryRegistrationWithItsCreationAndNoLookupFails() throws Exception {
+        try (FakeSystemd systemd = FakeSystemd.start(port, 64, false, daemon())) {
+            systemd.send("start");
+            long oldPid = pid(systemd.await(l -> l.startsWith("started"), "start", 10_000));
+            systemd.await(l -> l.startsWith(READY), "READY=1", 30_000);
+            EpmdWire.Conn alpha = register("alpha", 40001);
+            EpmdWire.Conn beta = register("beta", 40002);
+            EpmdWire.Conn gamma = register("gamma", 40003);
+            Map<String, Long> creations = creations();
+            assertEquals(List.of("alpha", "beta", "gamma"), List.copyOf(creations.keySet()));
+
+            Lookups lookups = new Lookups(port, "alpha");
+            long stopAsked = System.nanoTime();
+            systemd.send("term");
+            systemd.await(l -> l.startsWith("exited"), "the old daemon's exit", 30_000);
+            long stopped = System.nanoTime();
+            assertEquals("exited 0", last(systemd));
+            assertTrue(systemd.seen().containsAll(List.of("notify STOPPING=1 fds=0",
+                    "notify FDSTORE=1|FDNAME=jepmd-state fds=1", "notify FDSTORE=1|FDNAME=jepmd-node-0 fds=1",
+                    "notify FDSTORE=1|FDNAME=jepmd-node-1 fds=1", "notify FDSTORE=1|FDNAME=jepmd-node-2 fds=1")),
+                    systemd.seen().toString());
+            assertEquals(List.of("jepmd-state", "jepmd-node-0", "jepmd-node-1", "jepmd-node-2"), systemd.store());
+
+            gamma.close(); // while no daemon runs: the next one reads the close from the stored connection
+            systemd.send("start");
+            long newPid = pid(systemd.await(l -> l.startsWith("started"), "start", 10_000));
+            systemd.await(l -> l.startsWith(READY), "READY=1 of the new daemon", 30_000);
+            long ready = System.nanoTime();
+            assertNotEquals(oldPid, newPid);
+            assertEquals(List.of(), systemd.store(), "the new daemon empties the store: " + systemd.seen());
+            assertTrue(systemd.seen().containsAll(List.of("notify FDSTOREREMOVE=1|FDNAME=jepmd-state fds=0",
+                    "notify FDSTOREREMOVE=1|FDNAME=jepmd-node-0 fds=0", "notify FDSTOREREMOVE=1|FDNAME=jepmd-node-2 fds=0")),
+                    systemd.seen().toString());
+
+            Await.until(Duration.ofSeconds(10), () -> !creations().containsKey("gamma"), () -> "gamma unregistered");
+            lookups.stop();
+            Map<String, Long> kept = new TreeMap<>(creations);
+            kept.remove("gamma");
+            assertEquals(kept, creations(), "creations after the restart");
+            assertTrue(alpha.staysOpenFor(200), "alpha's connection saw no close");
+            assertEquals(0, lookups.failed.get(), lookups + "\n" + systemd.serviceLog());
+            assertTrue(lookups.done.get() > 0, lookups.toString());
+            System.out.printf("fd store restart: SIGTERM to old exit %d ms, to new READY %d ms; %s%n",
+                    TimeUnit.NANOSECONDS.toMillis(stopped - stopAsked), TimeUnit.NANOSECONDS.toMillis(ready - stopAsked), lookups);
+
+            beta.close(); // the new daemon watches the adopted connection
+            Await.until(Duration.ofSeconds(10), () -> !creations().containsKey("beta"), () -> "beta unregistered");
+            alpha.close();
+        }
+    }
+
+    private static String last(FakeSystemd systemd) {
+        List<String> seen = systemd.seen();
+        return seen.get(seen.size() - 1);
+    }
+
+    private static long pid(String started) {
+        return Long.parseLong(started.substring("started ".length()));
+    }
+
+    /** An ALIVE2 registration on its own connection, answered with result 0. */
+    private EpmdWire.Conn register(String name, int nodePort) {
+        EpmdWire.Conn conn = EpmdWire.connect(port);
+        conn.send(EpmdWire.frame(EpmdWire.alive2(name, nodePort)));
+        byte[] reply = conn.readExactly(6, 5000);
+        assertEquals('v', reply[0]);
+        assertEquals(0, reply[1]);
+        return conn;
+    }
+
+    /** The creations the daemon gave, by name, from {@code -http}'s /nodes. */
+    private Map<String, Long> creations() throws Exception {
+        HttpResponse<String> nodes = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/nodes")).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        Map<String, Long> creations = new TreeMap<>();
+        Matcher node = NODE.matcher(nodes.body());
+        while (node.find()) {
+            creations.put(node.group(1), Long.parseLong(node.group(2)));
+        }
+        return creations;
+    }
+
+    /** PORT_PLEASE2 of one name, over and over on new connections, from one thread. */
+    private static final class Lookups {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicInteger done = new AtomicInteger();
+        private final AtomicInteger failed = new AtomicInteger();
+        private long slowestNanos;
+        private final Thread thread;
+
+        Lookups(int port, String name) {
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    long started = System.nanoTime();
+                    boolean found;
+                    try {
+                        byte[] reply = EpmdWire.request(port, EpmdWire.portPlease2(name));
+                        found = reply.length > 2 && reply[0] == 119 && reply[1] == 0;
+                    } catch (RuntimeException e) {
+                        found = false;
+                    }
+                    (found ? done : failed).incrementAndGet();
+                    slowestNanos = Math.max(slowestNanos, System.nanoTime() - started);
+                }
+            }, "lookups");
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
+
+        @Override
+        public String toString() {
+            return done + " lookups found, " + failed + " failed, the slowest " + TimeUnit.NANOSECONDS.toMillis(slowestNanos) + " ms";
+        }
+    }
+}
