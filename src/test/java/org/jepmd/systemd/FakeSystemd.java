@@ -53,12 +53,21 @@ final class FakeSystemd implements AutoCloseable {
      * @param fdStoreEnv whether the service sees {@code FDSTORE} as under systemd 254 and later
      */
     static FakeSystemd start(int port, int fdStoreMax, boolean fdStoreEnv, List<String> service) throws IOException {
+        return start(port, fdStoreMax, fdStoreEnv, null, service);
+    }
+
+    /** As {@link #start(int, int, boolean, List)}, the stored state rewritten to format {@code stateVersion} when not null. */
+    static FakeSystemd start(int port, int fdStoreMax, boolean fdStoreEnv, Integer stateVersion, List<String> service)
+            throws IOException {
         String python = Requirements.require("python3", "install python3: the fake systemd is a Python script");
         Path log = Files.createTempFile("fake-systemd-service", ".log");
         List<String> command = new ArrayList<>(List.of(python, SCRIPT.toString(), "--port", Integer.toString(port),
                 "--log", log.toString(), "--fdstore-max", Integer.toString(fdStoreMax)));
         if (fdStoreEnv) {
             command.add("--fdstore-env");
+        }
+        if (stateVersion != null) {
+            command.addAll(List.of("--state-version", stateVersion.toString()));
         }
         command.add("--");
         command.addAll(service);

@@ -98,6 +98,47 @@ class FdStoreRestartTest {
         }
     }
 
+    @Test
+    void aStateOfAnUnknownFormatIsLoggedItsConnectionsClosedAndTheDaemonServes() throws Exception {
+        try (FakeSystemd systemd = FakeSystemd.start(port, 64, false, 99, daemon())) {
+            systemd.send("start");
+            systemd.await(l -> l.startsWith(READY), "READY=1", 30_000);
+            EpmdWire.Conn alpha = register("alpha", 40001);
+            restart(systemd);
+            assertTrue(alpha.closesSilentlyWithin(10_000), "alpha's connection closed: the node registers again");
+            assertTrue(systemd.serviceLog().contains("state format 99 is unknown"), systemd.serviceLog());
+            assertEquals(Map.of(), creations());
+            register("alpha", 40001).close();
+            assertEquals(List.of(), systemd.store());
+        }
+    }
+
+    @Test
+    void underSystemd254ItStoresNoMoreThanFdstoreSaysAndTheNodesLeftOutSeeAClose() throws Exception {
+        try (FakeSystemd systemd = FakeSystemd.start(port, 2, true, daemon())) {
+            systemd.send("start");
+            systemd.await(l -> l.startsWith(READY), "READY=1", 30_000);
+            EpmdWire.Conn alpha = register("alpha", 40001);
+            EpmdWire.Conn beta = register("beta", 40002);
+            Map<String, Long> creations = creations();
+            restart(systemd);
+            assertFalse(systemd.seen().stream().anyMatch(l -> l.startsWith("dropped")), systemd.seen().toString());
+            assertTrue(beta.closesSilentlyWithin(10_000), "beta, beyond FDSTORE, sees a close");
+            assertEquals(Map.of("alpha", creations.get("alpha")), creations());
+            assertTrue(alpha.staysOpenFor(200), "alpha's connection saw no close");
+            alpha.close();
+        }
+    }
+
+    /** SIGTERM, the old daemon's exit 0, the new daemon's start and READY=1. */
+    private static void restart(FakeSystemd systemd) throws Exception {
+        systemd.send("term");
+        systemd.await(l -> l.startsWith("exited"), "the old daemon's exit", 30_000);
+        assertEquals("exited 0", last(systemd));
+        systemd.send("start");
+        systemd.await(l -> l.startsWith(READY), "READY=1 of the new daemon", 30_000);
+    }
+
     private static String last(FakeSystemd systemd) {
         List<String> seen = systemd.seen();
         return seen.get(seen.size() - 1);

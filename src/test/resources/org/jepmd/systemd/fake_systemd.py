@@ -8,7 +8,8 @@ LISTEN_FDS, LISTEN_FDNAMES ("jepmd.socket" for the socket) and LISTEN_PID set to
 
 Commands on stdin, one a line: start, term (SIGTERM), store (prints the store), quit.
 Events on stdout, one a line: "notify <message, newlines as |> fds=N", "started PID",
-"exited STATUS", "store NAME ...", "dropped NAME" (store full). As systemd does, every pending
+"exited STATUS", "store NAME ...", "dropped NAME" (store full). --state-version N stores the
+state with its format version replaced, as a future jepmd would write it. As systemd does, every pending
 notify datagram is handled before the service's exit is reported.
 """
 import argparse
@@ -95,7 +96,7 @@ class Fake:
                         out("dropped %s" % name)
                         os.close(fd)
                     else:
-                        self.store.append((name, fd))
+                        self.store.append((name, self.rewritten(name, fd)))
             else:
                 for fd in fds:
                     os.close(fd)
@@ -103,6 +104,16 @@ class Fake:
                 for stored_name, fd in [e for e in self.store if e[0] == name]:
                     os.close(fd)
                 self.store = [e for e in self.store if e[0] != name]
+
+    def rewritten(self, name, fd):
+        """The state with its format version replaced (--state-version), else fd itself."""
+        if name != "jepmd-state" or self.args.state_version is None:
+            return fd
+        state = os.pread(fd, 1 << 24, 0)
+        os.close(fd)
+        copy = os.memfd_create(name)
+        os.write(copy, state[:8] + self.args.state_version.to_bytes(4, "big") + state[12:])
+        return copy
 
     def reap(self):
         _, status = os.waitpid(self.pid, 0)
@@ -156,6 +167,7 @@ def main():
     parser.add_argument("--log", required=True)
     parser.add_argument("--fdstore-max", type=int, default=64)
     parser.add_argument("--fdstore-env", action="store_true", help="set FDSTORE as systemd 254+ does")
+    parser.add_argument("--state-version", type=int, help="rewrite the stored state's format version")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.command and args.command[0] == "--":
