@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code -systemd} end to end (docs/protocol.md, systemd socket activation): {@code systemd-socket-activate} binds
  * the ports and starts the daemon on the first connection, the daemon serves the passed sockets, tells the notify
- * socket it is ready, and on SIGTERM says it is stopping, exits 0 and says so.
+ * socket it is ready, and on SIGTERM says it is stopping, offers its state to the fd store, exits 0 and says so.
  */
 @Timeout(60)
 class SocketActivationTest {
@@ -57,9 +57,13 @@ class SocketActivationTest {
                     assertTrue(names.endsWith("name activated at port 40123\n"), names);
                 }
 
+                Await.until(Duration.ofSeconds(10), () -> !new String(EpmdWire.request(port, EpmdWire.names()),
+                        StandardCharsets.ISO_8859_1).contains("activated"), () -> "the node's close read");
                 daemon.process().destroy(); // SIGTERM
                 assertEquals("STOPPING=1", notify.until("STOPPING=1", 10_000).get(0));
-                assertEquals("STATUS=Exited.\nERRNO=0", notify.until("STATUS=Exited.", 10_000).get(0));
+                // with no registration left, only the state goes to the fd store (FdStoreRestartTest)
+                assertEquals(List.of("FDSTORE=1\nFDNAME=jepmd-state", "STATUS=Exited.\nERRNO=0"),
+                        notify.until("STATUS=Exited.", 10_000));
                 assertEquals(0, daemon.exitStatus(10_000), daemon.stderr());
                 assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
             }

@@ -125,7 +125,7 @@ class Fake:
         word = line.strip()
         if word == "start":
             self.start()
-        elif word == "term":
+        elif word == "term" and self.pid is not None:
             os.kill(self.pid, signal.SIGTERM)
         elif word == "store":
             out("store " + " ".join(name for name, _ in self.store))
