@@ -3,6 +3,7 @@ package org.jepmd.systemd;
 import org.jepmd.Main;
 import org.jepmd.testing.Await;
 import org.jepmd.testing.EpmdWire;
+import org.jepmd.testing.ErlNode;
 import org.jepmd.testing.FreePorts;
 import org.jepmd.testing.LoggedProcess;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,45 @@ class FdStoreRestartTest {
             beta.close(); // the new daemon watches the adopted connection
             Await.until(Duration.ofSeconds(10), () -> !creations().containsKey("beta"), () -> "beta unregistered");
             alpha.close();
+        }
+    }
+
+    @Test
+    void twoRealNodesStayRegisteredWithTheirCreationsAndReachEachOtherAfterARestart() throws Exception {
+        String a = "fdstore_a_" + port;
+        String b = "fdstore_b_" + port;
+        try (FakeSystemd systemd = FakeSystemd.start(port, 64, false, daemon())) {
+            systemd.send("start");
+            systemd.await(l -> l.startsWith(READY), "READY=1", 30_000);
+            try (ErlNode nodeA = ErlNode.sname(a, port); ErlNode nodeB = ErlNode.sname(b, port)) {
+                Map<String, Long> creations = Await.value(Duration.ofSeconds(60), this::creations,
+                        c -> c.keySet().equals(java.util.Set.of(a, b)), () -> "both nodes registered");
+                Lookups lookups = new Lookups(port, a);
+                long stopAsked = System.nanoTime();
+                restart(systemd);
+                long ready = System.nanoTime();
+                lookups.stop();
+                System.out.printf("fd store restart with 2 real nodes: SIGTERM to new READY %d ms; %s%n",
+                        TimeUnit.NANOSECONDS.toMillis(ready - stopAsked), lookups);
+                assertEquals(0, lookups.failed.get(), lookups.toString());
+                assertEquals(creations, creations(), "creations after the restart");
+                assertEquals("pong pong " + creations.get(a) + " " + creations.get(b) + "\n", pingsAndCreations(a, b));
+                assertTrue(nodeA.process().isAlive() && nodeB.process().isAlive(), nodeA.output() + nodeB.output());
+            }
+        }
+    }
+
+    /** Each node pings the other through the daemon, and tells its creation: "pong pong CA CB". */
+    private String pingsAndCreations(String a, String b) throws InterruptedException {
+        String probe = "[_, H] = string:split(atom_to_list(node()), \"@\"),"
+                + " A = list_to_atom(\"" + a + "@\" ++ H), B = list_to_atom(\"" + b + "@\" ++ H),"
+                + " io:format(\"~p ~p ~p ~p~n\", [rpc:call(A, net_adm, ping, [B]), rpc:call(B, net_adm, ping, [A]),"
+                + " rpc:call(A, erlang, system_info, [creation]), rpc:call(B, erlang, system_info, [creation])]),"
+                + " halt().";
+        try (ErlNode checker = ErlNode.start(port, "-sname", "fdstore_c_" + port, "-setcookie", "jepmdtest",
+                "-eval", probe)) {
+            assertEquals(0, checker.exitStatus(60_000), checker.output());
+            return checker.stdout();
         }
     }
 
