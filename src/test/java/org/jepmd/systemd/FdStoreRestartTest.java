@@ -100,6 +100,42 @@ class FdStoreRestartTest {
     }
 
     @Test
+    void aThousandRegistrationsGoThroughTheStore() throws Exception {
+        try (FakeSystemd systemd = FakeSystemd.start(port, 4096, true, daemon())) {
+            systemd.send("start");
+            systemd.await(l -> l.startsWith(READY), "READY=1", 30_000);
+            List<EpmdWire.Conn> nodes = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    nodes.add(register("n" + i, 20000 + i));
+                }
+                Map<String, Long> creations = creations();
+                assertEquals(1000, creations.size());
+                Lookups lookups = new Lookups(port, "n500");
+                long stopAsked = System.nanoTime();
+                systemd.send("term");
+                systemd.await(l -> l.startsWith("exited"), "the old daemon's exit", 60_000);
+                long stopped = System.nanoTime();
+                assertEquals("exited 0", last(systemd));
+                assertEquals(1001, systemd.store().size());
+                systemd.send("start");
+                systemd.await(l -> l.startsWith(READY), "READY=1 of the new daemon", 60_000);
+                long ready = System.nanoTime();
+                lookups.stop();
+                System.out.printf("fd store restart of 1000 registrations: SIGTERM to old exit %d ms, to new READY %d ms; %s%n",
+                        TimeUnit.NANOSECONDS.toMillis(stopped - stopAsked), TimeUnit.NANOSECONDS.toMillis(ready - stopAsked),
+                        lookups);
+                assertEquals(0, lookups.failed.get(), lookups.toString());
+                assertEquals(creations, creations(), "creations after the restart");
+                assertEquals(List.of(), systemd.store());
+                assertTrue(nodes.get(999).staysOpenFor(100), "n999's connection saw no close");
+            } finally {
+                nodes.forEach(EpmdWire.Conn::close);
+            }
+        }
+    }
+
+    @Test
     void twoRealNodesStayRegisteredWithTheirCreationsAndReachEachOtherAfterARestart() throws Exception {
         String a = "fdstore_a_" + port;
         String b = "fdstore_b_" + port;

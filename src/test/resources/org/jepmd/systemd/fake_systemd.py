@@ -16,6 +16,7 @@ import argparse
 import array
 import fcntl
 import os
+import resource
 import select
 import signal
 import socket
@@ -33,6 +34,8 @@ def out(line):
 class Fake:
     def __init__(self, args):
         self.args = args
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # room for a full store, as systemd has
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", args.port))
