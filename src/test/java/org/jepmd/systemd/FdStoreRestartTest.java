@@ -61,10 +61,8 @@ class FdStoreRestartTest {
 
             Lookups lookups = new Lookups(port, "alpha");
             long stopAsked = System.nanoTime();
-            systemd.send("term");
-            systemd.await(l -> l.startsWith("exited"), "the old daemon's exit", 30_000);
+            stopOld(systemd);
             long stopped = System.nanoTime();
-            assertEquals("exited 0", last(systemd));
             assertTrue(systemd.seen().containsAll(List.of("notify STOPPING=1 fds=0",
                     "notify FDSTORE=1|FDNAME=jepmd-state fds=1", "notify FDSTORE=1|FDNAME=jepmd-node-0 fds=1",
                     "notify FDSTORE=1|FDNAME=jepmd-node-1 fds=1", "notify FDSTORE=1|FDNAME=jepmd-node-2 fds=1")),
@@ -102,8 +100,7 @@ class FdStoreRestartTest {
     @Test
     void aThousandRegistrationsGoThroughTheStore() throws Exception {
         try (FakeSystemd systemd = FakeSystemd.start(port, 4096, true, daemon())) {
-            systemd.send("start");
-            systemd.await(l -> l.startsWith(READY), "READY=1", 30_000);
+            startDaemon(systemd);
             List<EpmdWire.Conn> nodes = new java.util.ArrayList<>();
             try {
                 for (int i = 0; i < 1000; i++) {
@@ -113,13 +110,10 @@ class FdStoreRestartTest {
                 assertEquals(1000, creations.size());
                 Lookups lookups = new Lookups(port, "n500");
                 long stopAsked = System.nanoTime();
-                systemd.send("term");
-                systemd.await(l -> l.startsWith("exited"), "the old daemon's exit", 60_000);
+                stopOld(systemd);
                 long stopped = System.nanoTime();
-                assertEquals("exited 0", last(systemd));
                 assertEquals(1001, systemd.store().size());
-                systemd.send("start");
-                systemd.await(l -> l.startsWith(READY), "READY=1 of the new daemon", 60_000);
+                startDaemon(systemd);
                 long ready = System.nanoTime();
                 lookups.stop();
                 System.out.printf("fd store restart of 1000 registrations: SIGTERM to old exit %d ms, to new READY %d ms; %s%n",
@@ -140,8 +134,7 @@ class FdStoreRestartTest {
         String a = "fdstore_a_" + port;
         String b = "fdstore_b_" + port;
         try (FakeSystemd systemd = FakeSystemd.start(port, 64, false, daemon())) {
-            systemd.send("start");
-            systemd.await(l -> l.startsWith(READY), "READY=1", 30_000);
+            startDaemon(systemd);
             try (ErlNode nodeA = ErlNode.sname(a, port); ErlNode nodeB = ErlNode.sname(b, port)) {
                 Map<String, Long> creations = Await.value(Duration.ofSeconds(60), this::creations,
                         c -> c.keySet().equals(java.util.Set.of(a, b)), () -> "both nodes registered");
@@ -177,8 +170,7 @@ class FdStoreRestartTest {
     @Test
     void aStateOfAnUnknownFormatIsLoggedItsConnectionsClosedAndTheDaemonServes() throws Exception {
         try (FakeSystemd systemd = FakeSystemd.start(port, 64, false, 99, daemon())) {
-            systemd.send("start");
-            systemd.await(l -> l.startsWith(READY), "READY=1", 30_000);
+            startDaemon(systemd);
             EpmdWire.Conn alpha = register("alpha", 40001);
             restart(systemd);
             assertTrue(alpha.closesSilentlyWithin(10_000), "alpha's connection closed: the node registers again");
@@ -192,8 +184,7 @@ class FdStoreRestartTest {
     @Test
     void underSystemd254ItStoresNoMoreThanFdstoreSaysAndTheNodesLeftOutSeeAClose() throws Exception {
         try (FakeSystemd systemd = FakeSystemd.start(port, 2, true, daemon())) {
-            systemd.send("start");
-            systemd.await(l -> l.startsWith(READY), "READY=1", 30_000);
+            startDaemon(systemd);
             EpmdWire.Conn alpha = register("alpha", 40001);
             EpmdWire.Conn beta = register("beta", 40002);
             Map<String, Long> creations = creations();
@@ -208,11 +199,21 @@ class FdStoreRestartTest {
 
     /** SIGTERM, the old daemon's exit 0, the new daemon's start and READY=1. */
     private static void restart(FakeSystemd systemd) throws Exception {
+        stopOld(systemd);
+        startDaemon(systemd);
+    }
+
+    /** SIGTERM and the daemon's exit with status 0. */
+    private static void stopOld(FakeSystemd systemd) throws Exception {
         systemd.send("term");
-        systemd.await(l -> l.startsWith("exited"), "the old daemon's exit", 30_000);
+        systemd.await(l -> l.startsWith("exited"), "the old daemon's exit", 60_000);
         assertEquals("exited 0", last(systemd));
+    }
+
+    /** A daemon started and its READY=1. */
+    private static void startDaemon(FakeSystemd systemd) throws Exception {
         systemd.send("start");
-        systemd.await(l -> l.startsWith(READY), "READY=1 of the new daemon", 30_000);
+        systemd.await(l -> l.startsWith(READY), "READY=1", 60_000);
     }
 
     private static String last(FakeSystemd systemd) {
