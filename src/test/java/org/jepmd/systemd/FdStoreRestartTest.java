@@ -168,6 +168,24 @@ class FdStoreRestartTest {
     }
 
     @Test
+    void jepmdRestartRefusesASystemdDaemonAndPointsToSystemctl() throws Exception {
+        try (FakeSystemd systemd = FakeSystemd.start(port, 64, false, daemon())) {
+            startDaemon(systemd);
+            EpmdWire.Conn alpha = register("alpha", 40001);
+            Map<String, Long> creations = creations();
+            try (LoggedProcess restart = LoggedProcess.start(LoggedProcess.javaCommand(Main.class.getName(),
+                    "-port", Integer.toString(port), "-restart"), "JEPMD_LAUNCHER=/bin/true")) {
+                assertEquals(1, restart.exitStatus(30_000), restart.output());
+                assertEquals("epmd: cannot restart: a daemon under systemd restarts with systemctl restart\n",
+                        restart.stderr());
+            }
+            assertEquals(creations, creations(), "the daemon serves on, untouched");
+            assertTrue(alpha.staysOpenFor(100), "alpha's connection saw no close");
+            alpha.close();
+        }
+    }
+
+    @Test
     void aStateOfAnUnknownFormatIsLoggedItsConnectionsClosedAndTheDaemonServes() throws Exception {
         try (FakeSystemd systemd = FakeSystemd.start(port, 64, false, 99, daemon())) {
             startDaemon(systemd);
