@@ -186,6 +186,18 @@ class FdStoreRestartTest {
     }
 
     @Test
+    void underSystemd252WithoutAStoreTheNodesSeeACloseAsBefore() throws Exception {
+        try (FakeSystemd systemd = FakeSystemd.start(port, 0, false, daemon())) {
+            startDaemon(systemd);
+            EpmdWire.Conn alpha = register("alpha", 40001);
+            restart(systemd);
+            assertTrue(systemd.seen().contains("dropped jepmd-node-0"), systemd.seen().toString());
+            assertTrue(alpha.closesSilentlyWithin(10_000), "alpha sees a close and registers again");
+            assertEquals(Map.of(), creations());
+        }
+    }
+
+    @Test
     void aStateOfAnUnknownFormatIsLoggedItsConnectionsClosedAndTheDaemonServes() throws Exception {
         try (FakeSystemd systemd = FakeSystemd.start(port, 64, false, 99, daemon())) {
             startDaemon(systemd);
