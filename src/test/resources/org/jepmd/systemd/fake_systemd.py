@@ -3,12 +3,18 @@
 
 Holds a listening TCP socket on 127.0.0.1:PORT, receives the notify datagrams (with their
 descriptors) on its own NOTIFY_SOCKET, keeps FDSTORE=1 descriptors under their FDNAME, drops them
-on FDSTOREREMOVE=1, and starts the service as systemd does: the socket at fd 3, then the store,
-LISTEN_FDS, LISTEN_FDNAMES ("jepmd.socket" for the socket) and LISTEN_PID set to the new pid.
+on FDSTOREREMOVE=1, and starts the service as systemd does: the socket at fd 3, then the store
+(newest first, as systemd's LIST_PREPEND keeps it), LISTEN_FDS, LISTEN_FDNAMES ("jepmd.socket" for
+the socket) and LISTEN_PID set to the new pid. As systemd's service_add_fd_store() does, a
+descriptor referring to the same open file as one already stored is not stored again: the store
+keeps it under its old name.
 
-Commands on stdin, one a line: start, term (SIGTERM), store (prints the store), quit.
+Commands on stdin, one a line: start, term (SIGTERM), store (prints the store, oldest first),
+lose-removals (ignores every FDSTOREREMOVE=1 until the service exits, as if it crashed before
+sending them), quit.
 Events on stdout, one a line: "notify <message, newlines as |> fds=N", "started PID",
-"exited STATUS", "store NAME ...", "dropped NAME" (store full). --state-version N stores the
+"exited STATUS", "store NAME ...", "dropped NAME" (store full), "duplicate NAME" (kept under its
+old name), "lost FDSTOREREMOVE NAME". --state-version N stores the
 state with its format version replaced, as a future jepmd would write it. As systemd does, every pending
 notify datagram is handled before the service's exit is reported.
 """
@@ -46,12 +52,14 @@ class Fake:
         self.notify.bind(self.notify_path)
         self.notify.setblocking(False)
         self.store = []  # (name, fd), in arrival order
+        self.lose_removals = False
         self.pid = None
         self.pidfd = None
 
     def start(self):
-        fds = [self.listener.fileno()] + [fd for _, fd in self.store]
-        names = ["jepmd.socket"] + [name for name, _ in self.store]
+        newest_first = list(reversed(self.store))
+        fds = [self.listener.fileno()] + [fd for _, fd in newest_first]
+        names = ["jepmd.socket"] + [name for name, _ in newest_first]
         log = os.open(self.args.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         pid = os.fork()
         if pid == 0:
@@ -98,15 +106,26 @@ class Fake:
                     if len(self.store) >= self.args.fdstore_max:
                         out("dropped %s" % name)
                         os.close(fd)
+                    elif self.stored_already(fd):
+                        out("duplicate %s" % name)
+                        os.close(fd)
                     else:
                         self.store.append((name, self.rewritten(name, fd)))
             else:
                 for fd in fds:
                     os.close(fd)
-            if fields.get("FDSTOREREMOVE") == "1":
+            if fields.get("FDSTOREREMOVE") == "1" and self.lose_removals:
+                out("lost FDSTOREREMOVE %s" % name)
+            elif fields.get("FDSTOREREMOVE") == "1":
                 for stored_name, fd in [e for e in self.store if e[0] == name]:
                     os.close(fd)
                 self.store = [e for e in self.store if e[0] != name]
+
+    def stored_already(self, fd):
+        """Whether the store holds the same open file as fd (same device and inode)."""
+        identity = os.fstat(fd)
+        return any((os.fstat(kept).st_dev, os.fstat(kept).st_ino) == (identity.st_dev, identity.st_ino)
+                   for _, kept in self.store)
 
     def rewritten(self, name, fd):
         """The state with its format version replaced (--state-version), else fd itself."""
@@ -115,13 +134,15 @@ class Fake:
         state = os.pread(fd, 1 << 24, 0)
         os.close(fd)
         copy = os.memfd_create(name)
-        os.write(copy, state[:8] + self.args.state_version.to_bytes(4, "big") + state[12:])
+        version = state.find(b"JEPMDRS\n") + 8  # StateCodec's magic, then its format version
+        os.write(copy, state[:version] + self.args.state_version.to_bytes(4, "big") + state[version + 4:])
         return copy
 
     def reap(self):
         _, status = os.waitpid(self.pid, 0)
         os.close(self.pidfd)
         self.pid = self.pidfd = None
+        self.lose_removals = False
         out("exited %d" % (os.waitstatus_to_exitcode(status)))
 
     def command(self, line):
@@ -130,6 +151,8 @@ class Fake:
             self.start()
         elif word == "term" and self.pid is not None:
             os.kill(self.pid, signal.SIGTERM)
+        elif word == "lose-removals":
+            self.lose_removals = True
         elif word == "store":
             out("store " + " ".join(name for name, _ in self.store))
         elif word == "quit":
