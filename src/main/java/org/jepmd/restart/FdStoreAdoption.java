@@ -26,8 +26,11 @@ import static org.jepmd.server.EpmdLog.LOG;
  * A {@code -systemd} daemon's start after {@link FdStoreSave}: adopts the registrations systemd
  * kept in its fd store as {@code jepmd -restart}'s new daemon does (same creation numbers, unused
  * names and NAMES order; the options are this daemon's own), serves, and then discards systemd's
- * copies ({@code FDSTOREREMOVE=1}) so that a later stop closes the connections. A state it cannot
- * read is logged and its connections closed: the nodes register again.
+ * copies ({@code FDSTOREREMOVE=1} for every name it passed, stale ones too) so that a later stop
+ * closes the connections. Each registration gets the connection whose socket inode the state
+ * recorded for it, whatever its name; a connection no registration claims (left by a removal
+ * that never happened, its registration ended since) is closed. A state it cannot read is logged
+ * and every connection closed: the nodes register again.
  */
 public final class FdStoreAdoption {
     private FdStoreAdoption() {
@@ -45,26 +48,29 @@ public final class FdStoreAdoption {
             throw new StartupFailure(1, "cannot obtain sockets from systemd: inherited sockets need the native epoll transport");
         }
         Set<String> names = new LinkedHashSet<>();
-        Integer stateFd = null;
-        Map<Integer, Integer> connections = new HashMap<>();
+        FdStoreState newest = null;
+        Map<Long, Integer> connections = new HashMap<>();
         List<Integer> unclaimed = new ArrayList<>();
         for (ListenFds.Stored entry : stored) {
             names.add(entry.name());
-            int index = FdStoreNames.nodeIndex(entry.name());
-            if (entry.name().equals(FdStoreNames.STATE) && stateFd == null) {
-                stateFd = entry.fd();
-            } else if (index >= 0 && !connections.containsKey(index)) {
-                connections.put(index, entry.fd());
+            if (entry.name().equals(FdStoreNames.STATE)) {
+                FdStoreState state = read(entry.fd());
+                if (state != null && (newest == null || state.storedAt() - newest.storedAt() > 0)) {
+                    newest = state; // a state left by a removal that never happened is older
+                }
             } else {
-                unclaimed.add(entry.fd());
+                long inode = FdStoreNames.isNode(entry.name()) ? inode(entry.fd()) : SocketInode.NONE;
+                if (inode == SocketInode.NONE || connections.putIfAbsent(inode, entry.fd()) != null) {
+                    unclaimed.add(entry.fd()); // not a connection, or a second descriptor of one
+                }
             }
         }
         try {
-            RegistryState state = stateFd == null ? null : read(stateFd);
+            RegistryState state = decode(newest);
             List<Handover.HandedNode> nodes = new ArrayList<>();
             if (state != null) {
                 for (int i = 0; i < state.live().size(); i++) {
-                    Integer fd = connections.remove(i);
+                    Integer fd = connections.remove(newest.inodes().get(i));
                     RegistryState.LiveNode node = state.live().get(i);
                     if (fd == null) {
                         LOG.info("systemd kept no connection for node {}: it registers again", node.info().name());
@@ -73,8 +79,12 @@ public final class FdStoreAdoption {
                     }
                 }
             }
+            if (state != null && !connections.isEmpty()) {
+                LOG.info("closing {} connections systemd kept that no registration claims (registrations that ended)",
+                        connections.size());
+            }
             unclaimed.addAll(connections.values());
-            unclaimed.forEach(FdStoreAdoption::closeQuietly); // their nodes see a close and register again
+            unclaimed.forEach(FdStoreAdoption::closeQuietly); // their nodes, if any, see a close and register again
             if (state == null) {
                 return EpmdServer.start(config, events);
             }
@@ -84,20 +94,48 @@ public final class FdStoreAdoption {
                     (System.nanoTime() - started) / 1_000_000);
             return server;
         } finally {
-            names.forEach(name -> notifier.send(FdStoreNames.remove(name)));
+            FdStoreRemovals.remove(names, notifier::send);
         }
     }
 
-    /** The state in the memory file {@code fd} (closed here); null, with the reason logged, when it is unreadable. */
-    private static RegistryState read(int fd) {
+    /** The memory file {@code fd} (closed here); null, with the reason logged, when it is unreadable. */
+    private static FdStoreState read(int fd) {
         try {
             // a new open file description of the memory file, read from its start
-            return StateCodec.decode(Files.readAllBytes(Path.of("/proc/self/fd/" + fd)));
+            return FdStoreState.decode(Files.readAllBytes(Path.of("/proc/self/fd/" + fd)));
         } catch (IOException | StateCodec.StateFormatException e) {
             LOG.error("cannot adopt the registrations systemd kept ({}); their nodes register again", e.getMessage());
             return null;
         } finally {
             closeQuietly(fd);
+        }
+    }
+
+    /** The registry state in {@code stored}, null when there is none or it is unreadable (logged). */
+    private static RegistryState decode(FdStoreState stored) {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            RegistryState state = StateCodec.decode(stored.state());
+            if (state.live().size() != stored.inodes().size()) {
+                throw new StateCodec.StateFormatException("the fd store's state names " + stored.inodes().size()
+                        + " connections for " + state.live().size() + " registrations");
+            }
+            return state;
+        } catch (StateCodec.StateFormatException e) {
+            LOG.error("cannot adopt the registrations systemd kept ({}); their nodes register again", e.getMessage());
+            return null;
+        }
+    }
+
+    /** The socket inode of a stored connection, {@link SocketInode#NONE} when it is not a socket. */
+    private static long inode(int fd) {
+        try {
+            return SocketInode.of(fd);
+        } catch (IOException e) {
+            LOG.warn("a descriptor systemd kept as a connection is not one ({}); closing it", e.getMessage());
+            return SocketInode.NONE;
         }
     }
 

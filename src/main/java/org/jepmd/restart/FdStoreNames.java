@@ -2,8 +2,10 @@ package org.jepmd.restart;
 
 /**
  * The {@code FDNAME}s a {@code -systemd} daemon gives what it leaves in systemd's fd store: the
- * registry state, and each registration connection under its index in the state's live list (one
- * per message: systemd keeps no order among descriptors, so only a name tells them apart).
+ * registry state, and each registration connection under its socket's inode. systemd keeps a
+ * descriptor it already holds under the name it first got, so a name only says "a connection":
+ * the next daemon pairs connections with registrations by the inodes the state records
+ * ({@link FdStoreState}), never by name.
  */
 public final class FdStoreNames {
     /** Every name starts so: the other passed descriptors are listening sockets. */
@@ -15,21 +17,14 @@ public final class FdStoreNames {
     private FdStoreNames() {
     }
 
-    /** The name of the connection of the state's {@code index}-th live registration. */
-    public static String node(int index) {
-        return NODE + index;
+    /** The name of a registration's connection, whose socket has inode {@code inode}. */
+    public static String node(long inode) {
+        return NODE + Long.toUnsignedString(inode);
     }
 
-    /** The index a registration's name carries, or -1 when {@code name} names none. */
-    static int nodeIndex(String name) {
-        if (!name.startsWith(NODE)) {
-            return -1;
-        }
-        try {
-            return Integer.parseInt(name.substring(NODE.length()));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+    /** Whether {@code name} is a registration connection's, whatever it carries after the prefix. */
+    static boolean isNode(String name) {
+        return name.startsWith(NODE);
     }
 
     /** {@code sd_notify()}'s message storing descriptors under {@code name}. */

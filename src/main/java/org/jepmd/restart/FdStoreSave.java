@@ -13,8 +13,9 @@ import static org.jepmd.server.EpmdLog.LOG;
 
 /**
  * A {@code -systemd} daemon's stop into systemd's fd store: pauses as for {@code jepmd -restart},
- * sends the registry state (in a memory file) and every registration connection to
- * {@code NOTIFY_SOCKET} with {@code FDSTORE=1}, and stops without closing a connection: systemd
+ * sends the registry state with the socket inode of each connection (in a memory file,
+ * {@link FdStoreState}) and every registration connection to {@code NOTIFY_SOCKET} with
+ * {@code FDSTORE=1}, and stops without closing a connection: systemd
  * holds them and passes them to the next daemon it starts ({@link FdStoreAdoption}). On
  * {@code systemctl stop} systemd closes them itself once the unit is down.
  */
@@ -57,11 +58,12 @@ public final class FdStoreSave {
         List<String> stored = new ArrayList<>();
         try (FdStoreSender sender = FdStoreSender.to(notifySocket)) {
             try {
-                sendState(sender, state);
-                stored.add(FdStoreNames.STATE);
                 int kept = Math.min(paused.liveFds().size(), capacity - 1);
+                List<Long> inodes = inodes(paused.liveFds(), kept);
+                sendState(sender, new FdStoreState(System.nanoTime(), inodes, StateCodec.encode(state)));
+                stored.add(FdStoreNames.STATE);
                 for (int i = 0; i < kept; i++) {
-                    String name = FdStoreNames.node(i);
+                    String name = FdStoreNames.node(inodes.get(i));
                     sender.send(FdStoreNames.store(name), List.of(paused.liveFds().get(i)));
                     stored.add(name);
                 }
@@ -70,7 +72,7 @@ public final class FdStoreSave {
                             capacity, paused.liveFds().size() - kept, paused.liveFds().size());
                 }
             } catch (IOException e) {
-                stored.forEach(name -> removeQuietly(sender, name));
+                FdStoreRemovals.remove(stored, message -> sent(sender, message));
                 throw e;
             }
         } catch (IOException e) {
@@ -84,16 +86,27 @@ public final class FdStoreSave {
         return true;
     }
 
-    private static void removeQuietly(FdStoreSender sender, String name) {
+    /** The socket inode of each of the first {@code kept} connections, {@link SocketInode#NONE} for the others. */
+    private static List<Long> inodes(List<Integer> fds, int kept) throws IOException {
+        List<Long> inodes = new ArrayList<>(fds.size());
+        for (int i = 0; i < fds.size(); i++) {
+            inodes.add(i < kept ? SocketInode.of(fds.get(i)) : SocketInode.NONE);
+        }
+        return inodes;
+    }
+
+    private static boolean sent(FdStoreSender sender, String message) {
         try {
-            sender.send(FdStoreNames.remove(name), List.of());
+            sender.send(message, List.of());
+            return true;
         } catch (IOException e) {
-            LOG.debug("cannot remove {} from systemd's fd store: {}", name, e.getMessage());
+            LOG.debug("cannot send {} to systemd: {}", message.replace('\n', ' '), e.getMessage());
+            return false;
         }
     }
 
-    private static void sendState(FdStoreSender sender, RegistryState state) throws IOException {
-        int memoryFile = FdStoreSender.memoryFile(FdStoreNames.STATE, StateCodec.encode(state));
+    private static void sendState(FdStoreSender sender, FdStoreState state) throws IOException {
+        int memoryFile = FdStoreSender.memoryFile(FdStoreNames.STATE, state.encode());
         try {
             sender.send(FdStoreNames.store(FdStoreNames.STATE), List.of(memoryFile));
         } finally {

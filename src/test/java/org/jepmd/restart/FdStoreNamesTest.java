@@ -5,17 +5,20 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fd store's names and how much of it a daemon may use. */
 class FdStoreNamesTest {
 
     @Test
-    void aRegistrationsNameCarriesItsIndexAndNothingElseDoes() {
+    void aRegistrationsNameCarriesItsSocketsInodeAndAnyNodeNameIsAConnection() {
         assertEquals("jepmd-node-17", FdStoreNames.node(17));
-        assertEquals(17, FdStoreNames.nodeIndex(FdStoreNames.node(17)));
-        assertEquals(-1, FdStoreNames.nodeIndex(FdStoreNames.STATE));
-        assertEquals(-1, FdStoreNames.nodeIndex("jepmd-node-x"));
-        assertEquals(-1, FdStoreNames.nodeIndex("jepmd.socket"));
+        assertEquals("jepmd-node-18446744073709551615", FdStoreNames.node(-1L)); // inodes are unsigned
+        assertTrue(FdStoreNames.isNode(FdStoreNames.node(17)));
+        assertTrue(FdStoreNames.isNode("jepmd-node-0")); // a name an older jepmd gave: still a connection
+        assertFalse(FdStoreNames.isNode(FdStoreNames.STATE));
+        assertFalse(FdStoreNames.isNode("jepmd.socket"));
     }
 
     @Test

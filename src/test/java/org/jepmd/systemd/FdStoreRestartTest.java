@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -38,6 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FdStoreRestartTest {
     private static final Pattern NODE = Pattern.compile("\"name\":\"([^\"]+)\"[^}]*\"creation\":(\\d+)");
     private static final String READY = "notify READY=1";
+    /** A connection stored under its socket's inode. */
+    private static final Pattern STORED_NODE = Pattern.compile("notify FDSTORE=1\\|FDNAME=(jepmd-node-\\d+) fds=1");
 
     private final int port = FreePorts.next();
     private final int httpPort = FreePorts.next();
@@ -63,11 +66,14 @@ class FdStoreRestartTest {
             long stopAsked = System.nanoTime();
             stopOld(systemd);
             long stopped = System.nanoTime();
-            assertTrue(systemd.seen().containsAll(List.of("notify STOPPING=1 fds=0",
-                    "notify FDSTORE=1|FDNAME=jepmd-state fds=1", "notify FDSTORE=1|FDNAME=jepmd-node-0 fds=1",
-                    "notify FDSTORE=1|FDNAME=jepmd-node-1 fds=1", "notify FDSTORE=1|FDNAME=jepmd-node-2 fds=1")),
+            assertTrue(systemd.seen().containsAll(List.of("notify STOPPING=1 fds=0", "notify FDSTORE=1|FDNAME=jepmd-state fds=1")),
                     systemd.seen().toString());
-            assertEquals(List.of("jepmd-state", "jepmd-node-0", "jepmd-node-1", "jepmd-node-2"), systemd.store());
+            List<String> nodeNames = systemd.seen().stream().map(STORED_NODE::matcher).filter(Matcher::matches)
+                    .map(m -> m.group(1)).toList();
+            assertEquals(3, nodeNames.stream().distinct().count(), "one name per connection: " + systemd.seen());
+            List<String> held = new java.util.ArrayList<>(List.of("jepmd-state"));
+            held.addAll(nodeNames);
+            assertEquals(held, systemd.store());
 
             gamma.close(); // while no daemon runs: the next one reads the close from the stored connection
             systemd.send("start");
@@ -76,8 +82,7 @@ class FdStoreRestartTest {
             long ready = System.nanoTime();
             assertNotEquals(oldPid, newPid);
             assertEquals(List.of(), systemd.store(), "the new daemon empties the store: " + systemd.seen());
-            assertTrue(systemd.seen().containsAll(List.of("notify FDSTOREREMOVE=1|FDNAME=jepmd-state fds=0",
-                    "notify FDSTOREREMOVE=1|FDNAME=jepmd-node-0 fds=0", "notify FDSTOREREMOVE=1|FDNAME=jepmd-node-2 fds=0")),
+            assertTrue(systemd.seen().containsAll(held.stream().map(n -> "notify FDSTOREREMOVE=1|FDNAME=" + n + " fds=0").toList()),
                     systemd.seen().toString());
 
             Await.until(Duration.ofSeconds(10), () -> !creations().containsKey("gamma"), () -> "gamma unregistered");
@@ -94,6 +99,45 @@ class FdStoreRestartTest {
             beta.close(); // the new daemon watches the adopted connection
             Await.until(Duration.ofSeconds(10), () -> !creations().containsKey("beta"), () -> "beta unregistered");
             alpha.close();
+        }
+    }
+
+    @Test
+    void afterLostRemovalsAndRegistrationsThatComeAndGoEveryNodeKeepsItsOwnConnection() throws Exception {
+        try (FakeSystemd systemd = FakeSystemd.start(port, 64, false, daemon())) {
+            startDaemon(systemd);
+            EpmdWire.Conn alpha = register("alpha", 40001);
+            EpmdWire.Conn beta = register("beta", 40002);
+            EpmdWire.Conn gamma = register("gamma", 40003);
+            stopOld(systemd);
+            systemd.send("lose-removals"); // the next daemon leaves the store full, as if it crashed before emptying it
+            startDaemon(systemd);
+            alpha.close();
+            Await.until(Duration.ofSeconds(10), () -> !creations().containsKey("alpha"), () -> "alpha unregistered");
+            EpmdWire.Conn delta = register("delta", 40004);
+            Map<String, Long> creations = creations();
+            assertEquals(List.of("beta", "delta", "gamma"), List.copyOf(creations.keySet()));
+
+            restart(systemd); // beta and gamma are stored again: systemd keeps them once, under their first names
+            assertTrue(systemd.seen().stream().filter(l -> l.startsWith("duplicate")).count() >= 2, systemd.seen().toString());
+            Map<String, Integer> ports = new TreeMap<>(Map.of("beta", 40002, "gamma", 40003, "delta", 40004));
+            assertAll("every node with its own connection",
+                    () -> assertEquals(ports, portsAnswered(ports.keySet()), "each lookup answers its own node's port"),
+                    () -> assertTrue(beta.staysOpenFor(200), "beta's connection closed by the new daemon"),
+                    () -> assertTrue(gamma.staysOpenFor(200), "gamma's connection closed by the new daemon"),
+                    () -> assertTrue(delta.staysOpenFor(200), "delta's connection closed by the new daemon"),
+                    () -> assertEquals(creations, creations(), "creations after the second restart"),
+                    () -> assertEquals(List.of(), systemd.store(), "the stale names are removed too: " + systemd.seen()),
+                    () -> {
+                        beta.close(); // unregisters beta and nobody else
+                        Await.until(Duration.ofSeconds(10), () -> !creations().containsKey("beta"), () -> "beta unregistered");
+                        assertTrue(delta.staysOpenFor(200), "delta stays");
+                        Map<String, Long> left = new TreeMap<>(creations);
+                        left.remove("beta");
+                        assertEquals(left, creations(), "closing beta's connection left gamma and delta registered");
+                    });
+            gamma.close();
+            delta.close();
         }
     }
 
@@ -191,7 +235,7 @@ class FdStoreRestartTest {
             startDaemon(systemd);
             EpmdWire.Conn alpha = register("alpha", 40001);
             restart(systemd);
-            assertTrue(systemd.seen().contains("dropped jepmd-node-0"), systemd.seen().toString());
+            assertTrue(systemd.seen().stream().anyMatch(l -> l.matches("dropped jepmd-node-\\d+")), systemd.seen().toString());
             assertTrue(alpha.closesSilentlyWithin(10_000), "alpha sees a close and registers again");
             assertEquals(Map.of(), creations());
         }
@@ -263,6 +307,17 @@ class FdStoreRestartTest {
         assertEquals('v', reply[0]);
         assertEquals(0, reply[1]);
         return conn;
+    }
+
+    /** The port PORT_PLEASE2 answers for each name, -1 when not found. */
+    private Map<String, Integer> portsAnswered(java.util.Set<String> names) {
+        Map<String, Integer> answered = new TreeMap<>();
+        for (String name : names) {
+            byte[] reply = EpmdWire.request(port, EpmdWire.portPlease2(name));
+            answered.put(name, reply.length >= 4 && reply[0] == 119 && reply[1] == 0
+                    ? (reply[2] & 0xff) << 8 | reply[3] & 0xff : -1);
+        }
+        return answered;
     }
 
     /** The creations the daemon gave, by name, from {@code -http}'s /nodes. */
