@@ -56,13 +56,15 @@ public final class Daemonizer {
      * {@code -daemon} line) detached, with the status socket in its environment, so that the launcher
      * starts the daemon itself and no parent JVM stands between. Until it starts Java, the launcher's
      * stderr is read here: its end without the launcher's word that Java starts ends the wait, and
-     * what it said there (it cannot find Java, say) is printed as it is.
+     * what it said there (it cannot find Java, say) is printed as it is. The launcher detaches the
+     * daemon itself ({@code setsid --fork} as it starts Java): a {@code setsid --fork} here would end
+     * at once, and the JDK drains an ended child's stderr before the launcher has said a word.
      *
      * @param timeoutSeconds how long to wait for the daemon's report
      * @return the exit status for the parent
      */
     public static int launchThrough(List<String> line, Map<String, String> env, long timeoutSeconds, PrintStream err) {
-        return run(detached(line, env), env, true, timeoutSeconds, err);
+        return run(line, env, true, timeoutSeconds, err);
     }
 
     private static int run(List<String> command, Map<String, String> env, boolean readLauncher, long timeoutSeconds,
@@ -73,7 +75,7 @@ public final class Daemonizer {
             Path socketPath = dir.resolve("status");
             try (ServerSocketChannel status = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 status.bind(UnixDomainSocketAddress.of(socketPath));
-                boolean forked = command.contains(SETSID_FORK);
+                boolean forked = readLauncher || command.contains(SETSID_FORK); // the launcher forks
                 Process child = start(command, env, socketPath, readLauncher);
                 CompletableFuture<String> launcherFailure = readLauncher
                         ? launcherFailure(child, status) : CompletableFuture.completedFuture("");

@@ -216,16 +216,19 @@ class RestartIT {
     }
 
     /**
-     * The detached daemon that -restart's launcher started on {@code port}: it has both the take-over and
-     * the status socket in its environment (as has the daemon serving now, if it took over itself).
+     * The detached daemon that -restart's launcher started on {@code port}: a JVM with both the take-over
+     * and the status socket in its environment (as has the daemon serving now, if it took over itself).
      */
     private static Optional<Long> takingOverPid(int port, long serving) {
         return ProcessHandle.allProcesses().map(ProcessHandle::pid).filter(pid -> pid != serving).filter(pid -> {
             try {
                 String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ"),
                         StandardCharsets.ISO_8859_1) + "\0";
+                String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"),
+                        StandardCharsets.ISO_8859_1);
                 return environ.matches("(?s)(.*\0)?JEPMD_TAKEOVER=[^\0]*/restart-" + port + "\0.*")
-                        && environ.matches("(?s)(.*\0)?JEPMD_DAEMON_STATUS=.*");
+                        && environ.matches("(?s)(.*\0)?JEPMD_DAEMON_STATUS=.*")
+                        && cmdline.contains("\0org.jepmd.Main\0"); // not the launcher on its way to it
             } catch (IOException | UncheckedIOException e) {
                 return false;
             }
