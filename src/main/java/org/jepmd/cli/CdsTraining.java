@@ -3,6 +3,11 @@ package org.jepmd.cli;
 import org.jepmd.client.EpmdClient;
 import org.jepmd.daemon.DaemonStatus;
 import org.jepmd.daemon.Daemonizer;
+import org.jepmd.restart.HandoverPaths;
+import org.jepmd.restart.Takeover;
+import org.jepmd.server.EpmdEvents;
+import org.jepmd.server.ServerConfig;
+import org.jepmd.server.StartupFailure;
 import org.jepmd.stdio.CStdio;
 import org.jepmd.stdio.StdioBuffer;
 
@@ -34,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code daemon}: a daemon on a free loopback port through {@link DaemonShortcut}, as
  *       {@code org.jepmd.Main} runs it, serving one NAMES and a KILL; and the {@code -daemon}
- *       parent's process start and status socket, on a stand-in child;</li>
+ *       parent's process start and status socket, on a stand-in child; then a take-over of it with
+ *       one registration, as {@code jepmd -restart}'s new daemon runs it;</li>
  *   <li>{@code client}: the client actions through {@link ClientShortcut} against a stand-in
  *       daemon, {@code -info} against it, and help, version, a usage error and a bad value of a
  *       jepmd option through picocli.</li>
@@ -70,8 +76,29 @@ public final class CdsTraining {
         }
         Daemonizer.command(List.of("-daemon"), env);
         daemonParent(quiet);
+        takeOver(Integer.parseInt(port), env);
         client.kill();
         daemon.join(10_000);
+    }
+
+    /**
+     * What a daemon started by {@code jepmd -restart} runs first, and the old daemon's side of it: a
+     * take-over of the training daemon with one registration, on its hand-over socket.
+     */
+    private static void takeOver(int port, Map<String, String> env) {
+        ServerConfig config = ServerConfig.builder().port(port).addresses(List.of("127.0.0.1"))
+                .arguments(List.of("-port", Integer.toString(port), "-address", "127.0.0.1")).build();
+        try (Socket node = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            byte[] name = "training".getBytes(StandardCharsets.ISO_8859_1);
+            ByteBuffer alive2 = ByteBuffer.allocate(2 + 13 + name.length).putShort((short) (13 + name.length))
+                    .put((byte) 120).putShort((short) 1).put((byte) 77).put((byte) 0).putShort((short) 6)
+                    .putShort((short) 5).putShort((short) name.length).put(name).putShort((short) 0);
+            node.getOutputStream().write(alive2.array());
+            node.getInputStream().readNBytes(4); // ALIVE2_X_RESP's first bytes
+            Takeover.run(config, EpmdEvents.NONE, HandoverPaths.of(env).socket(port));
+        } catch (IOException | StartupFailure e) {
+            // the training goes on without it
+        }
     }
 
     private static void client(PrintStream quiet, Map<String, String> env) throws Exception {
