@@ -88,7 +88,7 @@ public final class FdStoreAdoption {
             if (state == null) {
                 return EpmdServer.start(config, events);
             }
-            EpmdServer server = EpmdServer.takeOver(config, events, config.inheritedFds(), nodes, state.unused());
+            EpmdServer server = EpmdServer.takeOver(config, events, config.inheritedFds(), nodes, List.of(), state.unused());
             server.serve();
             LOG.info("adopted {} registered nodes of pid {} from systemd's fd store in {} ms", nodes.size(), state.pid(),
                     (System.nanoTime() - started) / 1_000_000);

@@ -10,7 +10,8 @@ package org.jepmd.restart;
  *   old → new  'S' int length, state (StateCodec), int listeners, int registrations, int handover (0 or 1)
  *          or  'B' / 'E' and a UTF-8 reason to the close (busy with another restart, cannot)
  *   new → old  'F'                     send the next FD_BATCH descriptors, repeated until all have come
- *   old → new  listeners, then the hand-over socket, then registrations, one SCM_RIGHTS message each
+ *   old → new  listeners, the hand-over socket, registrations, then the connections kept after a refused
+ *              ALIVE2 (their count is in the state), one SCM_RIGHTS message each
  *   new → old  'R'                     ready: everything adopted, nothing read yet
  *   old → new  'C'                     commit: the old daemon stops; the new one serves
  *   new → old  'X'                     give up (or a close): the old daemon serves again, unchanged

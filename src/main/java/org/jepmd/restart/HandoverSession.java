@@ -122,7 +122,10 @@ final class HandoverSession extends ChannelInboundHandlerAdapter {
         LOG.info("restart: paused with {} registered nodes; handing over", state.live().size());
     }
 
-    /** The next {@link HandoverProtocol#FD_BATCH} descriptors: listeners, the hand-over socket, registrations. */
+    /**
+     * The next {@link HandoverProtocol#FD_BATCH} descriptors: listeners, the hand-over socket,
+     * registrations, connections kept after a refused ALIVE2.
+     */
     private void sendDescriptors(ChannelHandlerContext ctx) {
         if (stage != Stage.PAUSED) {
             ctx.close();
@@ -132,6 +135,7 @@ final class HandoverSession extends ChannelInboundHandlerAdapter {
             outgoing = new ArrayList<>(paused.listenerFds());
             outgoing.add(listener.fd());
             outgoing.addAll(paused.liveFds());
+            outgoing.addAll(paused.refusedFds());
         }
         int end = Math.min(outgoing.size(), sent + HandoverProtocol.FD_BATCH);
         for (; sent < end; sent++) {

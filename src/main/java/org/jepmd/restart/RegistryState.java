@@ -17,13 +17,20 @@ import java.util.List;
  * @param arguments  the old daemon's command line
  * @param live       live registrations, oldest first
  * @param unused     the unused-name list, oldest first
+ * @param refused    how many connections kept after a refused ALIVE2 follow the registrations' descriptors
  */
-public record RegistryState(long pid, List<String> arguments, List<LiveNode> live, List<UnusedNode> unused) {
+public record RegistryState(long pid, List<String> arguments, List<LiveNode> live, List<UnusedNode> unused,
+                            int refused) {
 
     public RegistryState {
         arguments = List.copyOf(arguments);
         live = List.copyOf(live);
         unused = List.copyOf(unused);
+    }
+
+    /** A state with no refused-but-kept connection (as format 1 has none). */
+    public RegistryState(long pid, List<String> arguments, List<LiveNode> live, List<UnusedNode> unused) {
+        this(pid, arguments, live, unused, 0);
     }
 
     /** The state of a paused daemon (this process) that runs with {@code arguments}. */
@@ -32,7 +39,8 @@ public record RegistryState(long pid, List<String> arguments, List<LiveNode> liv
         for (RegisteredNode node : paused.live()) {
             live.add(new LiveNode(node.info(), node.creation(), node.registeredAt()));
         }
-        return new RegistryState(ProcessHandle.current().pid(), arguments, live, paused.unused());
+        return new RegistryState(ProcessHandle.current().pid(), arguments, live, paused.unused(),
+                paused.refusedFds().size());
     }
 
     /**

@@ -20,11 +20,12 @@ import java.util.List;
  * The hand-over state's byte format: the magic {@code "JEPMDRS\n"}, a 32-bit format version, then
  * the fields of {@link RegistryState}, big-endian, byte strings as a 32-bit length and the bytes.
  * A reader takes every version up to its own {@link #VERSION} and refuses a newer one, so a newer
- * jepmd takes over from an older one and never the reverse.
+ * jepmd takes over from an older one and never the reverse. Version 2 adds, at the end, the count of
+ * connections kept after a refused ALIVE2 (none in version 1).
  */
 public final class StateCodec {
     /** The format this jepmd writes. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = "JEPMDRS\n".getBytes(StandardCharsets.US_ASCII);
     /** More than any real table (100,000 nodes with 1 KiB names and extras stay far below). */
     private static final int MAX_COUNT = 10_000_000;
@@ -64,6 +65,7 @@ public final class StateCodec {
                 out.writeInt(unused.fd());
                 out.writeLong(unused.creation());
             }
+            out.writeInt(state.refused());
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail
         }
@@ -110,10 +112,11 @@ public final class StateCodec {
             for (int i = count(in); i > 0; i--) {
                 unused.add(new UnusedNode(NodeName.of(readBytes(in)), in.readInt(), in.readInt(), in.readLong()));
             }
+            int refused = version >= 2 ? count(in) : 0;
             if (in.read() != -1) {
                 throw new StateFormatException("the running daemon's state has bytes after its end");
             }
-            return new RegistryState(pid, arguments, live, unused);
+            return new RegistryState(pid, arguments, live, unused, refused);
         } catch (EOFException e) {
             throw new StateFormatException("the running daemon's state is cut short");
         } catch (IOException e) {

@@ -55,7 +55,7 @@ public final class Takeover {
                 throw new IOException("the running daemon's hand-over does not add up");
             }
             List<Integer> fds = new ArrayList<>();
-            int total = listenerCount + handoverCount + nodeCount;
+            int total = listenerCount + handoverCount + nodeCount + state.refused();
             while (fds.size() < total) {
                 client.send(HandoverProtocol.SEND_FDS);
                 fds.addAll(client.takeFds(Math.min(HandoverProtocol.FD_BATCH, total - fds.size())));
@@ -93,7 +93,8 @@ public final class Takeover {
                     node.registeredAt()));
         }
         try {
-            return EpmdServer.takeOver(config, events, fds.subList(0, listenerCount), nodes, state.unused());
+            return EpmdServer.takeOver(config, events, fds.subList(0, listenerCount), nodes,
+                    fds.subList(next, next + state.refused()), state.unused());
         } catch (StartupFailure e) {
             fds.forEach(Takeover::closeQuietly);
             throw new IOException(e.getMessage());

@@ -96,14 +96,15 @@ public final class EpmdServer implements AutoCloseable {
      * @throws StartupFailure when the transport cannot adopt descriptors or one is not a socket
      */
     public static EpmdServer takeOver(ServerConfig config, EpmdEvents events, List<Integer> listenerFds,
-                                      List<Handover.HandedNode> nodes, List<UnusedNode> unused) throws StartupFailure {
+                                      List<Handover.HandedNode> nodes, List<Integer> refusedFds,
+                                      List<UnusedNode> unused) throws StartupFailure {
         Transport transport = Transport.choose(true); // descriptors are adopted as under -systemd
         if (transport.kind() != Transport.Kind.EPOLL) {
             throw new StartupFailure(1, "a restart needs the native epoll transport, not " + transport.kind().label());
         }
         EpmdServer server = new EpmdServer(config, events, transport);
         try {
-            server.handover.adopt(listenerFds, nodes, unused);
+            server.handover.adopt(listenerFds, nodes, refusedFds, unused);
         } catch (StartupFailure | RuntimeException e) {
             server.stopNow();
             throw e;

@@ -55,17 +55,20 @@ public final class Handover {
      * @param listenerFds  the listening sockets
      * @param live         live registrations, oldest first
      * @param liveFds      their connections' descriptors, in the same order
+     * @param refusedFds   connections kept open after a refused ALIVE2 (epmd keeps them until the
+     *                     node closes them), which go over too
      * @param unused       the unused names, oldest first
      */
     public record Paused(List<Integer> listenerFds, List<RegisteredNode> live, List<Integer> liveFds,
-                         List<UnusedNode> unused) {
+                         List<Integer> refusedFds, List<UnusedNode> unused) {
     }
 
     /**
      * Stops serving for a hand-over without closing a socket that goes over: the listening sockets
      * leave the event loops (connection attempts wait in the kernel's backlog), requests in progress
-     * get up to {@code drain} to finish and are then closed, and the registration connections leave
-     * the event loops, so that a byte or a close arriving on them stays for the next daemon to read.
+     * get up to {@code drain} to finish and are then closed, and the registration connections (and
+     * those kept after a refused ALIVE2) leave the event loops, so that a byte or a close arriving on
+     * them stays for the next daemon to read.
      * Blocks: never call it on an event loop.
      */
     public Paused pause(Duration drain) {
@@ -80,6 +83,8 @@ public final class Handover {
             }
             park(owners());
             parkWatchers();
+            List<Channel> refused = refusedKept();
+            park(refused);
             // a registration that ended before its connection left the loop is not handed over
             List<RegisteredNode> live = new ArrayList<>();
             List<Integer> liveFds = new ArrayList<>();
@@ -96,7 +101,14 @@ public final class Handover {
             for (Channel listener : listeners.all()) {
                 listenerFds.add(((UnixChannel) listener).fd().intValue());
             }
-            return new Paused(listenerFds, live, liveFds, registry.unused());
+            List<Integer> refusedFds = new ArrayList<>();
+            for (Channel channel : refused) {
+                if (channel.isOpen() && parked.contains(channel)) {
+                    refusedFds.add(((UnixChannel) channel).fd().intValue());
+                }
+            }
+            refusedFds.addAll(refusedWatched());
+            return new Paused(listenerFds, live, liveFds, refusedFds, registry.unused());
         }
     }
 
@@ -176,17 +188,51 @@ public final class Handover {
         return owners;
     }
 
-    /** Open connections that own no registration: requests still being answered. */
+    /** Open connections that own no registration and were not kept after an ALIVE2: requests still being answered. */
     private List<Channel> inFlight() {
         Set<Channel> owners = Collections.newSetFromMap(new IdentityHashMap<>());
         owners.addAll(owners());
         List<Channel> inFlight = new ArrayList<>();
         for (Channel channel : connections.open()) {
-            if (!owners.contains(channel)) {
+            if (!owners.contains(channel) && !isKept(channel)) {
                 inFlight.add(channel);
             }
         }
         return inFlight;
+    }
+
+    /** Open connections kept after a refused ALIVE2: they own no registration and wait for the node's close. */
+    private List<Channel> refusedKept() {
+        Set<Channel> owners = Collections.newSetFromMap(new IdentityHashMap<>());
+        owners.addAll(owners());
+        List<Channel> refused = new ArrayList<>();
+        for (Channel channel : connections.open()) {
+            if (!owners.contains(channel) && isKept(channel)) {
+                refused.add(channel);
+            }
+        }
+        return refused;
+    }
+
+    /** The sockets of parked watchers that own no registration: kept after a refused ALIVE2. */
+    private List<Integer> refusedWatched() {
+        Set<RegistrationWatcher> owners = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (RegisteredNode node : registry.newestFirst()) {
+            if (node.owner() instanceof ChannelConnection owner && owner.watcher() != null) {
+                owners.add(owner.watcher());
+            }
+        }
+        List<Integer> fds = new ArrayList<>();
+        for (RegistrationWatcher watcher : parkedWatchers) {
+            if (!owners.contains(watcher) && watcher.isParkedOpen()) {
+                fds.add(watcher.fd().intValue());
+            }
+        }
+        return fds;
+    }
+
+    private static boolean isKept(Channel channel) {
+        return channel.pipeline().get(KeptRegistrationHandler.class) != null;
     }
 
     private void park(Iterable<Channel> channels) {
@@ -221,8 +267,12 @@ public final class Handover {
     public record HandedNode(int fd, NodeInfo info, long creation, long registeredAt) {
     }
 
-    /** Adopts the old daemon's listening sockets and registrations, parked until {@link #serve()}. */
-    void adopt(List<Integer> listenerFds, List<HandedNode> nodes, List<UnusedNode> unused) throws StartupFailure {
+    /**
+     * Adopts the old daemon's listening sockets, registrations and connections kept after a refused
+     * ALIVE2 ({@code refusedFds}), parked until {@link #serve()}.
+     */
+    void adopt(List<Integer> listenerFds, List<HandedNode> nodes, List<Integer> refusedFds, List<UnusedNode> unused)
+            throws StartupFailure {
         registry.restoreUnused(unused);
         List<Channel> adopted = listeners.adopt(listenerFds, false);
         synchronized (parked) {
@@ -234,6 +284,13 @@ public final class Handover {
                 adoptWatched(node);
             } else {
                 registered.add(adoptRegistration(node));
+            }
+        }
+        for (int fd : refusedFds) {
+            if (RegistrationWatchers.enabled()) {
+                adoptWatched(fd, null);
+            } else {
+                registered.add(adoptRefused(fd));
             }
         }
         for (ChannelFuture future : registered) {
@@ -252,6 +309,19 @@ public final class Handover {
         ChannelConnection connection = new ChannelConnection(channel, channel.remoteAddress(), true, fd);
         RegisteredNode node = registry.restore(handed.info(), handed.creation(), connection, fd,
                 connection.peer(), handed.registeredAt());
+        return adoptKept(channel, connection, node);
+    }
+
+    /** A connection kept after a refused ALIVE2: as a registration's, but owning none. */
+    private ChannelFuture adoptRefused(int handedFd) {
+        Channel channel = context.transport().adoptConnection(handedFd);
+        channel.config().setAutoRead(false);
+        connections.configure(channel);
+        int fd = context.transport().descriptor(channel);
+        return adoptKept(channel, new ChannelConnection(channel, channel.remoteAddress(), true, fd), null);
+    }
+
+    private ChannelFuture adoptKept(Channel channel, ChannelConnection connection, RegisteredNode node) {
         EpmdChannelInitializer setup = connections.setup();
         KeptRegistrationHandler handler = new KeptRegistrationHandler(
                 new KeptRegistration(context, setup.logic(), connection, node));
@@ -274,11 +344,16 @@ public final class Handover {
      * no channel is made for it.
      */
     private void adoptWatched(HandedNode handed) {
-        Socket socket = new Socket(handed.fd());
+        adoptWatched(handed.fd(), handed);
+    }
+
+    /** As {@link #adoptWatched(HandedNode)}; {@code handed} null for a connection kept after a refused ALIVE2. */
+    private void adoptWatched(int fd, HandedNode handed) {
+        Socket socket = new Socket(fd);
         SocketAddress peer = socket.remoteAddress();
-        ChannelConnection connection = new ChannelConnection(group.next(), peer, handed.fd());
-        RegisteredNode node = registry.restore(handed.info(), handed.creation(), connection, handed.fd(), peer,
-                handed.registeredAt());
+        ChannelConnection connection = new ChannelConnection(group.next(), peer, fd);
+        RegisteredNode node = handed == null ? null
+                : registry.restore(handed.info(), handed.creation(), connection, fd, peer, handed.registeredAt());
         KeptRegistration kept = new KeptRegistration(context, connections.setup().logic(), connection, node);
         context.events().connectionOpened(peer, true); // only local peers register
         boolean admitted = connections.admitWatched(peer);

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -157,6 +158,27 @@ class HandoverTest {
         EpmdServer taken = next;
         await(() -> taken.registry().lookup(NodeName.of("late")) == null, "a node closed during the hand-over is unregistered");
         assertNotNull(taken.registry().lookup(NodeName.of("staying")));
+    }
+
+    @Test
+    void aConnectionKeptAfterARefusedAlive2GoesOverOpen() throws Exception {
+        int port = FreePorts.next();
+        EpmdServer old = first(port);
+        register(port, "alpha");
+        EpmdWire.Conn refused = EpmdWire.connect(port).send(EpmdWire.frame(EpmdWire.alive2("alpha", 40999)));
+        nodes.add(refused);
+        byte[] reply = refused.readExactly(6, 5000);
+        assertEquals(118, reply[0], "ALIVE2_X_RESP");
+        assertNotEquals(0, reply[1], "refused: the name is taken");
+        assertTrue(refused.staysOpenFor(100), "epmd keeps a refused connection open until the node closes it");
+
+        EpmdServer next = takeOver(port);
+        assertEquals(0, old.terminated().get(5, TimeUnit.SECONDS), "the old daemon stops with 0");
+        assertTrue(refused.staysOpenFor(300), "the refused connection went over, open");
+        refused.send(new byte[] {1}); // a stray byte: the new daemon closes it, as it closes any kept connection
+        assertTrue(refused.closesSilentlyWithin(5000), "the new daemon serves the refused connection");
+        assertNotNull(next.registry().lookup(NodeName.of("alpha")), "the holder's registration is untouched");
+        assertTrue(found(port, "alpha"));
     }
 
     @Test

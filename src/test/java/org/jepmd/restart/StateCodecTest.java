@@ -19,7 +19,7 @@ class StateCodecTest {
     private static final RegistryState STATE = new RegistryState(4242, List.of("-port", "4370", "-relaxed_command_check"),
             List.of(new RegistryState.LiveNode(new NodeInfo(NodeName.of("ä-node"), 40001, 77, 0, 6, 5, new byte[] {1, 0, 2}),
                     0xFFFF_FFF0L, 1_700_000_000_000L)),
-            List.of(new UnusedNode(NodeName.of("old"), 40002, 9, 12345L)));
+            List.of(new UnusedNode(NodeName.of("old"), 40002, 9, 12345L)), 3);
 
     @Test
     void everyFieldSurvives() throws Exception {
@@ -32,6 +32,18 @@ class StateCodecTest {
         assertArrayEquals(new byte[] {1, 0, 2}, node.info().extra());
         assertEquals(0xFFFF_FFF0L, node.creation());
         assertEquals(1_700_000_000_000L, node.registeredAt());
+        assertEquals(3, decoded.refused(), "connections kept after a refused ALIVE2");
+    }
+
+    @Test
+    void anOlderDaemonsFormat1IsReadWithNoRefusedConnections() throws Exception {
+        byte[] current = StateCodec.encode(STATE);
+        byte[] version1 = Arrays.copyOf(current, current.length - 4); // format 2 added the refused count at the end
+        ByteBuffer.wrap(version1).putInt(8, 1);
+        RegistryState decoded = StateCodec.decode(version1);
+        assertEquals(STATE.live().get(0).info(), decoded.live().get(0).info());
+        assertEquals(STATE.unused(), decoded.unused());
+        assertEquals(0, decoded.refused());
     }
 
     @Test
@@ -40,7 +52,8 @@ class StateCodecTest {
         ByteBuffer.wrap(bytes).putInt(8, StateCodec.VERSION + 1);
         StateCodec.StateFormatException refused = assertThrows(StateCodec.StateFormatException.class,
                 () -> StateCodec.decode(bytes));
-        assertTrue(refused.getMessage().contains("state format 2 is unknown to this jepmd"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("state format " + (StateCodec.VERSION + 1) + " is unknown to this jepmd"),
+                refused.getMessage());
     }
 
     @Test
