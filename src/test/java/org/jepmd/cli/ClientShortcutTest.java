@@ -63,6 +63,19 @@ class ClientShortcutTest {
     }
 
     @Test
+    void restartKeepingTheRunningOptionsGivesTheSameResultAsTheCommand() {
+        Map<String, String> env = Map.of("ERL_EPMD_PORT", "4370", "XDG_RUNTIME_DIR", "/nonexistent");
+        for (String[] line : List.of(new String[] {"-restart"}, new String[] {"-port", "4371", "-restart"})) {
+            EpmdCommandTest.Run viaShortcut = shortcut(env, line);
+            assertEquals(1, viaShortcut.exit(), viaShortcut.toString());
+            assertEquals(EpmdCommandTest.run(env, line), viaShortcut, List.of(line).toString());
+        }
+        // daemon options before it are picocli's to check
+        assertTrue(ClientShortcut.run(new String[] {"-d", "-restart"}, env, System.out, System.err).isEmpty());
+        assertTrue(ClientShortcut.run(new String[] {"-names", "-restart"}, env, System.out, System.err).isEmpty());
+    }
+
+    @Test
     void everythingElseIsLeftToTheCommand() {
         List<String[]> lines = List.of(
                 new String[] {},
