@@ -1,12 +1,7 @@
 package org.jepmd.restart;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
@@ -22,14 +17,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The new daemon's end of a hand-over connection ({@link HandoverProtocol}), used step by step
- * from one thread. Netty connects it and reads the peer's credentials; then the socket leaves the
- * event loop and is read here directly ({@code recv}, {@code recvmsg} with SCM_RIGHTS), polling
- * while nothing has arrived: Netty's descriptor-reading mode stops after a few descriptors per
- * wake-up. {@link #close()} closes the connection and every received descriptor not yet taken.
+ * from one thread: a Netty native socket, connected, checked (SO_PEERCRED) and read here directly
+ * ({@code recv}, {@code recvmsg} with SCM_RIGHTS), polling while nothing has arrived. No event loop:
+ * starting one cost more than the rest of the connection, and Netty's descriptor-reading mode stops
+ * after a few descriptors per wake-up. {@link #close()} closes the connection and every received descriptor not yet taken.
  */
 final class HandoverClient implements AutoCloseable {
     private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
-    private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     /** Direct: the native calls take the buffer's address. */
     private final ByteBuffer received = ByteBuffer.allocateDirect(64 * 1024).flip();
     private final List<Integer> fds = new ArrayList<>();
@@ -52,16 +46,20 @@ final class HandoverClient implements AutoCloseable {
     }
 
     private void open(Path path) throws IOException {
-        ChannelFuture connected = new Bootstrap().group(loop).channel(EpollDomainSocketChannel.class)
-                .handler(new ChannelInboundHandlerAdapter()).connect(new DomainSocketAddress(path.toString()))
-                .awaitUninterruptibly();
-        if (!connected.isSuccess()) {
-            throw new IOException("no daemon to restart at " + path + " (" + connected.cause().getMessage() + ")");
+        Epoll.ensureAvailability(); // the native library behind Socket
+        socket = Socket.newSocketDomain();
+        try {
+            long deadline = deadline();
+            if (!socket.connect(new DomainSocketAddress(path.toString()))) {
+                while (!socket.finishConnect()) { // a full backlog: rare on a Unix socket
+                    pause(deadline);
+                }
+            }
+        } catch (IOException e) {
+            throw new IOException("no daemon to restart at " + path + " (" + e.getMessage() + ")");
         }
-        EpollDomainSocketChannel channel = (EpollDomainSocketChannel) connected.channel();
-        socket = (Socket) channel.fd();
-        channel.deregister().awaitUninterruptibly(); // read and written here from now on
-        int uid = channel.peerCredentials().uid();
+        // a channel over the descriptor only to read SO_PEERCRED: never registered, never closed
+        int uid = new EpollDomainSocketChannel(socket.intValue()).peerCredentials().uid();
         if (uid != Uid.current()) {
             throw new IOException("the daemon at " + path + " runs as uid " + uid + ", not " + Uid.current());
         }
@@ -177,7 +175,6 @@ final class HandoverClient implements AutoCloseable {
             closeQuietly(new FileDescriptor(fd));
         }
         fds.clear();
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
     private static void closeQuietly(FileDescriptor fd) {
