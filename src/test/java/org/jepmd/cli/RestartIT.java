@@ -224,11 +224,11 @@ class RestartIT {
             try {
                 String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ"),
                         StandardCharsets.ISO_8859_1) + "\0";
-                String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"),
-                        StandardCharsets.ISO_8859_1);
-                return environ.matches("(?s)(.*\0)?JEPMD_TAKEOVER=[^\0]*/restart-" + port + "\0.*")
-                        && environ.matches("(?s)(.*\0)?JEPMD_DAEMON_STATUS=.*")
-                        && cmdline.contains("\0org.jepmd.Main\0"); // not the launcher on its way to it
+                // the JVM itself: not the launcher or setsid on their way to it
+                boolean java = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe"))
+                        .getFileName().toString().equals("java");
+                return java && environ.matches("(?s)(.*\0)?JEPMD_TAKEOVER=[^\0]*/restart-" + port + "\0.*")
+                        && environ.matches("(?s)(.*\0)?JEPMD_DAEMON_STATUS=.*");
             } catch (IOException | UncheckedIOException e) {
                 return false;
             }
