@@ -220,6 +220,22 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(event);
     }
 
+    /**
+     * A read ended without a whole request: if the peer has reset the connection meanwhile, fails as
+     * epmd's next read() would (see {@link Transport#pendingReadError}); whole requests cost nothing here.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state == State.AWAITING_REQUEST && ctx.channel().isActive()) {
+            IOException reset = server.transport().pendingReadError(ctx.channel());
+            if (reset != null) {
+                exceptionCaught(ctx, reset);
+                return;
+            }
+        }
+        ctx.fireChannelReadComplete();
+    }
+
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (stream != null) {

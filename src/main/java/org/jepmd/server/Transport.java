@@ -13,11 +13,14 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.uring.FamilyIoUringServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 
+import java.io.IOException;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,6 +66,9 @@ public final class Transport {
             };
         }
     }
+
+    /** getsockopt(SOL_SOCKET, SO_ERROR): the error a socket's next read fails with (reading it clears it). */
+    private static final IntegerUnixChannelOption SO_ERROR = new IntegerUnixChannelOption("SO_ERROR", 1, 4);
 
     private final Kind kind;
     private final AtomicInteger pseudoDescriptors = new AtomicInteger(100);
@@ -165,6 +171,21 @@ public final class Transport {
             throw new IllegalStateException("handed-over connections need the native epoll transport");
         }
         return new EpollSocketChannel(fd);
+    }
+
+    /**
+     * The error the connection's next read would fail with, if the transport might never make that
+     * read: Netty's io_uring channel, after a short read from a socket the peer reset before it
+     * was accepted, waits for a poll completion that never comes, so neither the reset nor an EOF
+     * is ever reported (epmd's next read() fails and it closes). One getsockopt() on io_uring; null
+     * on the other transports, which report the reset themselves.
+     */
+    IOException pendingReadError(Channel channel) {
+        if (kind != Kind.IO_URING) {
+            return null;
+        }
+        Integer errno = channel.config().getOption(SO_ERROR);
+        return errno == null || errno == 0 ? null : Errors.newIOException("io_uring read", -errno);
     }
 
     /**

@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -512,6 +513,25 @@ class EpmdServerBehaviourTest {
         assertTrue(closed, "still open after dribbling for " + seconds + " s");
         // an idle timeout (epmd before 2026) would never fire: the client sends every 200 ms for 8 s
         assertTrue(seconds > 1.5 && seconds < 6, "closed after " + seconds + " s, deadline 2 s from accept");
+    }
+
+    @Test
+    void clientsThatResetAfterPartOfARequestLeaveNoConnectionOpen() throws IOException {
+        epmd.start(); // the 60 s packet deadline is far: only the resets may close these
+        byte[] request = frame(alive2("ghost", 4711));
+        for (int round = 0; round < 40; round++) {
+            List<Conn> burst = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                int part = 1 + (round * 5 + i) % (request.length - 1);
+                burst.add(epmd.connect().send(Arrays.copyOf(request, part)));
+            }
+            for (Conn client : burst) { // resets that reach the daemon before some accepts (epmd: "error in read")
+                client.socket().setSoLinger(true, 0);
+                client.close();
+            }
+        }
+        Await.until(Duration.ofSeconds(5), () -> epmd.server().openConnections() == 0,
+                () -> "every reset connection closed; open: " + epmd.server().openConnections());
     }
 
     @Test
