@@ -15,6 +15,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -101,22 +102,41 @@ public final class RestartListener {
 
     private void serveOn(Channel listening) {
         channel = listening;
-        // a daemon that stops for good takes its socket's name along; one that handed over leaves it
-        server.terminated().thenRun(() -> {
+        long inode = inode(path);
+        // A daemon that stops for good takes its socket's name along, while it still holds the EPMD
+        // port, so that no later daemon of that port can have put its own socket there yet; and only
+        // if the name is still its socket's. One that handed over leaves the name to its successor.
+        server.shutdownStarted().thenRun(() -> {
             if (!handedOver.get()) {
-                listening.close();
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException ignored) {
-                    // a stale socket is replaced by the next daemon
-                }
+                removeIfStill(inode);
+                // not a Netty close: it would delete whatever socket bears the name by then
+                listening.deregister().addListener(f -> Handover.closeDescriptorOnly(listening));
             }
         });
     }
 
+    private void removeIfStill(long inode) {
+        try {
+            if (inode != 0 && inode(path) == inode) {
+                Files.delete(path);
+            }
+        } catch (IOException ignored) {
+            // gone already; a stale socket is replaced by the next daemon
+        }
+    }
+
+    /** The inode of the socket named {@code path}, or 0 when there is none. */
+    private static long inode(Path path) {
+        try {
+            return (Long) Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
+            return 0;
+        }
+    }
+
     /** A socket left behind by a dead daemon refuses connections: remove it. A live one is kept. */
     private static void removeIfStale(Path path) throws IOException {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -27,6 +27,7 @@ public final class EpmdServer implements AutoCloseable {
     private final Connections connections;
     private final Listeners listeners;
     private final Handover handover;
+    private final CompletableFuture<Void> shutdownStarted = new CompletableFuture<>();
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -186,11 +187,20 @@ public final class EpmdServer implements AutoCloseable {
         return terminated;
     }
 
+    /**
+     * Completes when {@link #shutdown()} begins, before the listening ports are freed; what is
+     * chained to it runs then, on the stopping thread. Never completes for a daemon that hands over.
+     */
+    public CompletableFuture<Void> shutdownStarted() {
+        return shutdownStarted;
+    }
+
     /** Stops the daemon: frees the listening ports at once, then closes every connection. */
     public void shutdown() {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
+        shutdownStarted.complete(null);
         listeners.all().close().addListener(f -> connections.closeAll().addListener(g -> stopLoops()));
     }
 

@@ -328,4 +328,27 @@ class HandoverTest {
             return fds.count();
         }
     }
+
+    @Test
+    void aStoppingDaemonTakesOnlyItsOwnSocketsNameAlong() throws Exception {
+        int port = FreePorts.next();
+        EpmdServer stopping = first(port);
+        Path name = paths().socket(port);
+        // another daemon's socket under the name by the time this one stops (a daemon started on the
+        // port between this one freeing it and finishing its stop)
+        Files.delete(name);
+        try (java.nio.channels.ServerSocketChannel successor =
+                     java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            successor.bind(java.net.UnixDomainSocketAddress.of(name));
+            Object successorInode = Files.getAttribute(name, "unix:ino");
+            stopping.close();
+            assertTrue(Files.exists(name), "the stopped daemon deleted its successor's hand-over socket");
+            assertEquals(successorInode, Files.getAttribute(name, "unix:ino"));
+        }
+        Files.deleteIfExists(name);
+
+        EpmdServer own = first(port);
+        own.close();
+        assertTrue(Files.notExists(name), "a stopped daemon leaves its own hand-over socket behind");
+    }
 }
