@@ -30,6 +30,7 @@ final class Connections {
     private final RegistrationWatchers watchers;
     private final EpmdChannelInitializer setup;
     private final Map<ChannelOption<?>, Object> options;
+    private final FastLookup fastLookup;
 
     Connections(ServerContext context) {
         this.context = context;
@@ -37,6 +38,7 @@ final class Connections {
         this.watchers = new RegistrationWatchers(guard, open);
         this.setup = new EpmdChannelInitializer(context, this::admit, watchers);
         this.options = options(context.memory());
+        this.fastLookup = new FastLookup(context, setup.logic(), guard);
     }
 
     private static Map<ChannelOption<?>, Object> options(DirectMemoryBudget memory) {
@@ -73,6 +75,11 @@ final class Connections {
         }
         open.add(channel);
         return true;
+    }
+
+    /** What answers lookups at accept on epoll, before a connection is a channel. */
+    FastLookup fastLookup() {
+        return fastLookup;
     }
 
     /** The pipelines' builder, which also holds the request logic they share. */

@@ -84,7 +84,8 @@ final class Listeners {
             boolean v6 = entry.address() instanceof Inet6Address;
             ServerBootstrap bootstrap = base.clone()
                     .handler(acceptErrors(new AcceptErrorHandler.Bursts()))
-                    .channelFactory(transport.serverChannels(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
+                    .channelFactory(transport.serverChannels(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET,
+                            connections.fastLookup()));
             if (v6 && transport.isNative()) {
                 bootstrap.option(IPV6_V6ONLY, 1);
             }

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.AcceptHookEpollServerSocketChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -143,10 +144,12 @@ public final class Transport {
         return new MultiThreadIoEventLoopGroup(threads, handlers);
     }
 
-    /** New listening sockets of the family. */
-    ChannelFactory<ServerChannel> serverChannels(SocketProtocolFamily family) {
+    /** New listening sockets of the family; with epoll, ones that answer lookups at accept ({@link FastLookup}) if it is on. */
+    ChannelFactory<ServerChannel> serverChannels(SocketProtocolFamily family, FastLookup fastLookup) {
         return switch (kind) {
-            case EPOLL -> () -> new EpollServerSocketChannel(family);
+            case EPOLL -> fastLookup.isOn()
+                    ? () -> new AcceptHookEpollServerSocketChannel(family, fastLookup)
+                    : () -> new EpollServerSocketChannel(family);
             case IO_URING -> () -> new FamilyIoUringServerSocketChannel(family);
             case NIO -> () -> new NioServerSocketChannel(SelectorProvider.provider(), family);
         };

@@ -24,6 +24,17 @@ import static org.jepmd.server.EpmdLog.LOG;
  * (one per event loop, on their own threads) share one {@link Bursts}, so a burst is logged once.
  */
 public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
+    /**
+     * A user event a listening socket fires for each connection it accepts and may serve without a
+     * child channel (io.netty.channel.epoll.AcceptHookEpollServerSocketChannel): an accept all the same.
+     */
+    public static final Object ACCEPTED = new Object() {
+        @Override
+        public String toString() {
+            return "ACCEPTED";
+        }
+    };
+
     /** Failures closer together than this belong to one burst. */
     static final long QUIET = TimeUnit.SECONDS.toNanos(1);
 
@@ -79,6 +90,16 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object child) {
         bursts.accepted();
         ctx.fireChannelRead(child);
+    }
+
+    /** A connection the listener may serve without a child channel was accepted (the epoll fast path). */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == ACCEPTED) {
+            bursts.accepted();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -99,6 +99,35 @@ public final class ConnectionGuard {
         return null;
     }
 
+    /**
+     * A connection's slot, or why it got none, for a connection that is not (yet) a channel, e.g. a
+     * lookup answered at accept: {@link #release()} it exactly once when an admitted connection closes.
+     */
+    public final class Slot {
+        private final SocketAddress remote;
+        private final Refusal refusal;
+
+        private Slot(SocketAddress remote, Refusal refusal) {
+            this.remote = remote;
+            this.refusal = refusal;
+        }
+
+        /** Null if the connection was admitted, else why not (the caller closes it). */
+        public Refusal refusal() {
+            return refusal;
+        }
+
+        /** Gives an admitted connection's slot back. */
+        public void release() {
+            ConnectionGuard.this.release(remote);
+        }
+    }
+
+    /** {@link #admit(SocketAddress)}, as a {@link Slot}. */
+    public Slot take(SocketAddress remote) {
+        return new Slot(remote, admit(remote));
+    }
+
     /** Gives back the slot {@link #admit(SocketAddress)} took for a connection from {@code remote}; once per slot. */
     public void release(SocketAddress remote) {
         open.decrementAndGet();

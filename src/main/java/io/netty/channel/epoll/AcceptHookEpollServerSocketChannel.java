@@ -1,0 +1,140 @@
+package io.netty.channel.epoll;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.ServerSocketChannelConfig;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.NativeInetAddress;
+import io.netty.channel.unix.Socket;
+import org.jepmd.server.guard.AcceptErrorHandler;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * jepmd's epoll listening socket: like Netty's {@link EpollServerSocketChannel}, but each accepted
+ * connection is first offered to an {@link AcceptHook}, which may serve it on the bare descriptor
+ * (a lookup answered with accept, read, write, close) before Netty builds a channel for it.
+ * It lives in Netty's package because the accept loop and the child channel's constructor are
+ * package-private (as for {@code io.netty.channel.uring.FamilyIoUringServerSocketChannel}); compiled
+ * against the Netty version in pom.xml, so a change of them fails the build, not the daemon.
+ */
+public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServerChannel implements ServerSocketChannel {
+
+    /** Decides on each accepted connection before a channel exists for it; runs on the listener's event loop. */
+    public interface AcceptHook {
+        /**
+         * @param socket   the accepted, non-blocking connection
+         * @param remote   its peer, from accept()
+         * @param ordinary makes the connection's ordinary channel (at most once)
+         * @return the channel to serve the connection, or null when the hook served and closed it
+         */
+        Channel accepted(Socket socket, InetSocketAddress remote, Supplier<Channel> ordinary);
+    }
+
+    private final EpollServerChannelConfig config;
+    private final AcceptHook hook;
+
+    public AcceptHookEpollServerSocketChannel(SocketProtocolFamily family, AcceptHook hook) {
+        super(LinuxSocket.newSocketStream(family), false);
+        this.config = new EpollServerChannelConfig(this);
+        this.hook = hook;
+    }
+
+    @Override
+    public EpollServerChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    protected void doBind(SocketAddress localAddress) throws Exception {
+        super.doBind(localAddress);
+        socket.listen(config.getBacklog());
+        active = true;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) super.remoteAddress();
+    }
+
+    @Override
+    protected Channel newChildChannel(int fd, byte[] address, int offset, int length) {
+        return new EpollSocketChannel(this, new LinuxSocket(fd), NativeInetAddress.address(address, offset, length));
+    }
+
+    @Override
+    protected AbstractEpollUnsafe newUnsafe() {
+        return new HookedAcceptUnsafe();
+    }
+
+    /** Netty's accept loop (AbstractEpollServerChannel.EpollServerSocketUnsafe), with the hook before the child channel. */
+    private final class HookedAcceptUnsafe extends AbstractEpollUnsafe {
+        /** The peer's address from accept(): up to 24 bytes, after one byte of length. */
+        private final byte[] acceptedAddress = new byte[25];
+
+        @Override
+        void epollInReady() {
+            ChannelConfig channelConfig = config();
+            if (shouldBreakEpollInReady(channelConfig)) {
+                clearEpollIn0();
+                return;
+            }
+            EpollRecvByteAllocatorHandle allocHandle = recvBufAllocHandle();
+            ChannelPipeline pipeline = pipeline();
+            allocHandle.reset(channelConfig);
+            allocHandle.attemptedBytesRead(1);
+            Throwable exception = null;
+            try {
+                try {
+                    do {
+                        // lastBytesRead carries the accepted descriptor, as in Netty's loop
+                        allocHandle.lastBytesRead(socket.accept(acceptedAddress));
+                        if (allocHandle.lastBytesRead() == -1) {
+                            break;
+                        }
+                        allocHandle.incMessagesRead(1);
+                        readPending = false;
+                        pipeline.fireUserEventTriggered(AcceptErrorHandler.ACCEPTED);
+                        Channel child = offer(allocHandle.lastBytesRead());
+                        if (child != null) {
+                            pipeline.fireChannelRead(child);
+                        }
+                    } while (allocHandle.continueReading());
+                } catch (Throwable t) {
+                    exception = t;
+                }
+                allocHandle.readComplete();
+                pipeline.fireChannelReadComplete();
+                if (exception != null) {
+                    pipeline.fireExceptionCaught(exception);
+                }
+            } finally {
+                if (shouldStopReading(channelConfig)) {
+                    clearEpollIn();
+                }
+            }
+        }
+
+        private Channel offer(int fd) throws IOException {
+            LinuxSocket child = new LinuxSocket(fd);
+            try {
+                InetSocketAddress remote = NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]);
+                return hook.accepted(child, remote,
+                        () -> new EpollSocketChannel(AcceptHookEpollServerSocketChannel.this, child, remote));
+            } catch (RuntimeException | Error e) {
+                child.close(); // the hook failed: the descriptor is nobody's
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package org.jepmd.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.epoll.AcceptHookEpollServerSocketChannel.AcceptHook;
+import io.netty.channel.unix.Socket;
+import io.netty.util.concurrent.FastThreadLocal;
+import org.jepmd.net.LocalPeers;
+import org.jepmd.protocol.Epmd;
+import org.jepmd.protocol.EpmdCodecException;
+import org.jepmd.protocol.EpmdRequest;
+import org.jepmd.protocol.EpmdRequestDecoder;
+import org.jepmd.protocol.EpmdTag;
+import org.jepmd.server.RequestLogic.Answer;
+import org.jepmd.server.RequestLogic.Fate;
+import org.jepmd.server.RequestLogic.Reply;
+import org.jepmd.server.guard.ConnectionGuard;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+import static org.jepmd.server.EpmdLog.LOG;
+
+/**
+ * Answers a lookup at accept, on the epoll transport, without a channel: when the first read of a new
+ * connection holds exactly one PORT_PLEASE2_REQ or NAMES_REQ, the connection costs accept, read,
+ * write and close, as in epmd (docs/protocol.md, Connections). Every rule, log line and event is
+ * still {@link RequestLogic}'s, and the connection guard still admits the connection before its
+ * first byte is read. Anything else (no bytes yet, part of a packet, another request, a bad
+ * packet) becomes the ordinary channel, which gets the bytes already read as its first read.
+ * {@code -Djepmd.fastLookup=false} turns it off.
+ */
+final class FastLookup implements AcceptHook {
+    /** The system property that turns the fast path off. */
+    static final String PROPERTY = "jepmd.fastLookup";
+    /** NAMES is answered here only for this many live nodes or fewer: a reply of a few KiB, one write. */
+    static final int NAMES_MAX_NODES = 8;
+    /** The first read of each connection, reused by every connection its event loop accepts. */
+    private static final FastThreadLocal<ByteBuf> FIRST_READ = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuf initialValue() {
+            return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(Epmd.FIRST_READ_SIZE)).clear();
+        }
+    };
+    /** Connections answered here, for tests; never reset. */
+    private static final LongAdder ANSWERED = new LongAdder();
+    /**
+     * Replies that did not leave whole with the one write: not seen in practice (the first write of a
+     * few KiB to a new connection fits its empty send buffer), counted so that one would show.
+     */
+    private static final LongAdder SHORT_WRITES = new LongAdder();
+
+    private final ServerContext server;
+    private final RequestLogic logic;
+    private final ConnectionGuard guard;
+    private final boolean enabled;
+
+    FastLookup(ServerContext server, RequestLogic logic, ConnectionGuard guard) {
+        this.server = server;
+        this.logic = logic;
+        this.guard = guard;
+        ServerConfig config = server.config();
+        this.enabled = Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))
+                && config.delayWrite().isZero() && config.delayAccept().isZero();
+    }
+
+    /** False when {@link #PROPERTY} or a write or accept delay rules the fast path out. */
+    boolean isOn() {
+        return enabled;
+    }
+
+    /** How many connections were answered at accept in this JVM. */
+    static long answered() {
+        return ANSWERED.sum();
+    }
+
+    /** How many replies written here did not leave whole with one write. */
+    static long shortWrites() {
+        return SHORT_WRITES.sum();
+    }
+
+    @Override
+    public Channel accepted(Socket socket, InetSocketAddress remote, Supplier<Channel> ordinary) {
+        // at -d -d every read and reply is dumped by the channel's pipeline (PacketDumpHandler)
+        if (LOG.isDebugEnabled()) {
+            return ordinary.get();
+        }
+        ConnectionGuard.Slot slot = guard.take(remote);
+        if (slot.refusal() != null) {
+            server.events().connectionRefused(remote, slot.refusal().label());
+            closeQuietly(socket);
+            return null;
+        }
+        ByteBuf in = FIRST_READ.get().clear();
+        Object firstRead;
+        try {
+            int read = in.hasMemoryAddress() ? socket.recvAddress(in.memoryAddress(), 0, in.capacity())
+                    : socket.recv(in.internalNioBuffer(0, in.capacity()), 0, in.capacity());
+            if (read <= 0) { // nothing yet (0) or EOF (-1): the channel sees it on its own read
+                slot.release();
+                return ordinary.get();
+            }
+            in.writerIndex(read);
+            EpmdRequest request = wholeLookup(in);
+            if (request != null) {
+                answer(socket, remote, request, read);
+                slot.release();
+                return null;
+            }
+            firstRead = Unpooled.copiedBuffer(in);
+        } catch (IOException e) {
+            firstRead = e; // the channel's read would have failed so: its pipeline hears it
+        }
+        // the channel is admitted by the guard again, as every ordinary connection is
+        slot.release();
+        Channel channel = ordinary.get();
+        channel.pipeline().addFirst("firstRead", new FirstRead(firstRead));
+        return channel;
+    }
+
+    /** The request if {@code in} is exactly one well-formed PORT_PLEASE2_REQ or a NAMES_REQ answered here, else null. */
+    private EpmdRequest wholeLookup(ByteBuf in) {
+        int readable = in.readableBytes();
+        if (readable < 3 || readable != 2 + in.getUnsignedShort(0)) {
+            return null; // part of a packet, more than one, or a length the framer refuses
+        }
+        int tag = in.getUnsignedByte(2);
+        if (tag == EpmdTag.NAMES_REQ.value() && server.registry().size() > NAMES_MAX_NODES) {
+            return null;
+        }
+        if (tag != EpmdTag.PORT_PLEASE2_REQ.value() && tag != EpmdTag.NAMES_REQ.value()) {
+            return null;
+        }
+        try {
+            return EpmdRequestDecoder.decode(in.slice(2, readable - 2));
+        } catch (EpmdCodecException dropped) {
+            return null; // the channel's decoder drops it with epmd's message
+        }
+    }
+
+    /** What the channel's handler does for a request in the first read, then its close. */
+    private void answer(Socket socket, InetSocketAddress remote, EpmdRequest request, int bytesRead) {
+        int fd = socket.intValue();
+        boolean local = isLocal(socket, remote);
+        server.events().connectionOpened(remote, local);
+        server.events().bytesIn(bytesRead);
+        ANSWERED.increment();
+        Answer answer = logic.handle(request, new AcceptedConnection(remote, local, fd));
+        if (answer instanceof Answer.Send send && send.fate() == Fate.CLOSE) {
+            if (write(socket, send.reply()) && LOG.isInfoEnabled() && send.reply().sentLine() != null) {
+                LOG.info(send.reply().sentLine());
+            }
+        } else if (!(answer instanceof Answer.CloseUnanswered)) {
+            throw new IllegalStateException("a lookup answered with " + answer);
+        }
+        closeQuietly(socket);
+        server.events().connectionClosed(remote);
+    }
+
+    /** {@link LocalPeers#isLocal} needs the connection's own address only for a peer not on loopback. */
+    private boolean isLocal(Socket socket, InetSocketAddress remote) {
+        LocalPeerPolicy policy = server.config().localPeers();
+        if (policy == LocalPeerPolicy.EPMD && LocalPeers.isLoopback(remote)) {
+            return true;
+        }
+        return policy.isLocal(remote, socket.localAddress());
+    }
+
+    /** Writes the reply with one write; false if it did not all leave (the peer went away). */
+    private boolean write(Socket socket, Reply reply) {
+        ByteBuf out;
+        try {
+            out = replyBytes(reply);
+        } catch (OutOfMemoryError e) {
+            if (server.memory().isRefusal(e)) {
+                return false; // the channel's handler closes without a reply too
+            }
+            throw e;
+        }
+        try {
+            int length = out.readableBytes();
+            int sent = out.hasMemoryAddress()
+                    ? socket.sendAddress(out.memoryAddress(), out.readerIndex(), out.writerIndex())
+                    : socket.send(out.internalNioBuffer(out.readerIndex(), length), 0, length);
+            if (sent != length) {
+                SHORT_WRITES.increment();
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        } finally {
+            out.release();
+        }
+    }
+
+    /** The reply as one direct buffer, each piece counted as the channel's byte counter counts its writes. */
+    private ByteBuf replyBytes(Reply reply) {
+        ByteBuf whole = ReplySources.whole(reply, server.memory(), server);
+        if (whole != null) {
+            whole = direct(whole);
+            server.events().bytesOut(whole.readableBytes());
+            return whole;
+        }
+        ReplyStream.Source pieces = ReplySources.pieces(reply, server.memory(), server);
+        ByteBuf all = server.memory().directBuffer(Epmd.FIRST_READ_SIZE);
+        for (ByteBuf piece = pieces.next(server.memory()); piece != null; piece = pieces.next(server.memory())) {
+            server.events().bytesOut(piece.readableBytes());
+            all.writeBytes(piece);
+            piece.release();
+        }
+        return all;
+    }
+
+    private ByteBuf direct(ByteBuf buf) {
+        if (buf.isDirect()) {
+            return buf;
+        }
+        ByteBuf copy = server.memory().directBuffer(buf.readableBytes()).writeBytes(buf);
+        buf.release();
+        return copy;
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing to do: the descriptor is gone either way
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package org.jepmd.server;
+
+import io.netty.channel.epoll.Epoll;
+import org.jepmd.server.guard.ConnectionLimits;
+import org.jepmd.testing.EpmdWire;
+import org.jepmd.testing.EpmdWire.Conn;
+import org.jepmd.testing.RunningJepmd;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import static org.jepmd.testing.EpmdWire.frame;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Lookups answered at accept on epoll ({@link FastLookup}): the answer, the events and the connection
+ * guard are those of the ordinary channel path, byte for byte, with the fast path on and off; and
+ * every case it does not answer reaches the ordinary channel unchanged, with the bytes it already read.
+ * "Bytes already read" is made certain by holding the event loops while the client connects and sends,
+ * so the accept (and the fast path's one read) comes after the bytes arrived.
+ */
+class FastLookupTest {
+    private final List<RunningJepmd> daemons = new ArrayList<>();
+    private final List<Conn> conns = new ArrayList<>();
+
+    @BeforeEach
+    void epollOnly() {
+        if (!Epoll.isAvailable()) {
+            org.jepmd.testing.Requirements.unavailable("the native epoll transport: " + Epoll.unavailabilityCause());
+        }
+        System.setProperty(Transport.PROPERTY, "epoll");
+    }
+
+    @AfterEach
+    void stop() {
+        conns.forEach(Conn::close);
+        daemons.forEach(RunningJepmd::close);
+        System.clearProperty(Transport.PROPERTY);
+        System.clearProperty(FastLookup.PROPERTY);
+    }
+
+    @Test
+    void lookupsAreAnsweredAtAcceptWithTheChannelPathsBytesAndEvents() {
+        for (boolean fast : new boolean[] {true, false}) {
+            Recorded on = new Recorded();
+            RunningJepmd jepmd = start(fast, on.events(), b -> b);
+            register(jepmd, "alpha", 40001);
+            long before = FastLookup.answered();
+            // the fast path answers only what is there at accept: the loops are held until it is
+            byte[] found = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("alpha"));
+            byte[] missing = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("nobody"));
+            byte[] names = requestWhileLoopsAreHeld(jepmd, EpmdWire.names());
+            assertEquals(fast ? 3 : 0, FastLookup.answered() - before, "answered at accept, fast path " + fast);
+            assertArrayEquals(EpmdWire.concat(new byte[] {119, 0}, EpmdWire.u16(40001), new byte[] {77, 0},
+                    EpmdWire.u16(6), EpmdWire.u16(5), EpmdWire.u16(5), EpmdWire.utf8("alpha"), EpmdWire.u16(0)), found);
+            assertArrayEquals(new byte[] {119, 1}, missing);
+            assertArrayEquals(EpmdWire.concat(ByteBuffer.allocate(4).putInt(jepmd.port()).array(),
+                    EpmdWire.utf8("name alpha at port 40001\n")), names);
+            // the connection's last event comes after its close, which the client may see first
+            on.awaitCount(3 * 6);
+            assertEquals(List.of(
+                    "ConnectionOpened", "BytesIn 8", "Request PORT_PLEASE2_REQ", "Lookup true", "BytesOut 19", "ConnectionClosed",
+                    "ConnectionOpened", "BytesIn 9", "Request PORT_PLEASE2_REQ", "Lookup false", "BytesOut 2", "ConnectionClosed",
+                    "ConnectionOpened", "BytesIn 3", "Request NAMES_REQ", "BytesOut 4", "BytesOut 25", "ConnectionClosed"),
+                    on.names(), "events, fast path " + fast);
+        }
+    }
+
+    @Test
+    void aPacketInTwoWritesGoesToTheChannelWithTheFirstPartAndIsAnswered() throws Exception {
+        RunningJepmd jepmd = start(true, EpmdEvents.NONE, b -> b);
+        register(jepmd, "alpha", 40001);
+        byte[] lookup = frame(EpmdWire.portPlease2("alpha"));
+        long answered = FastLookup.answered();
+        Conn conn = connectWhileLoopsAreHeld(jepmd, java.util.Arrays.copyOf(lookup, 4));
+        Thread.sleep(300); // the daemon has read the first part by now
+        conn.send(java.util.Arrays.copyOfRange(lookup, 4, lookup.length));
+        byte[] reply = conn.readUntilClose(5000);
+        assertEquals(119, reply[0]);
+        assertEquals(0, reply[1]);
+        assertEquals(0, FastLookup.answered() - answered);
+    }
+
+    @Test
+    void aRegistrationInTheFirstReadIsKeptAndLookupsAfterItSeeIt() {
+        RunningJepmd jepmd = start(true, EpmdEvents.NONE, b -> b);
+        Conn node = connectWhileLoopsAreHeld(jepmd, frame(EpmdWire.alive2("beta", 40002)));
+        byte[] reply = node.readExactly(6, 5000); // ALIVE2_X_RESP: tag, result, 4-byte creation
+        assertEquals(118, reply[0]); // ALIVE2_X_RESP
+        assertEquals(0, reply[1]);
+        long answered = FastLookup.answered();
+        byte[] found = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("beta"));
+        assertArrayEquals(new byte[] {119, 0}, java.util.Arrays.copyOf(found, 2));
+        assertArrayEquals(EpmdWire.u16(40002), java.util.Arrays.copyOfRange(found, 2, 4));
+        assertEquals(1, FastLookup.answered() - answered);
+        assertTrue(node.staysOpenFor(200), "the registration's connection stays open");
+        node.close();
+        org.jepmd.testing.Await.until(Duration.ofSeconds(5), () -> jepmd.server().registry().isEmpty(), () -> "unregistered");
+        assertArrayEquals(new byte[] {119, 1}, requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("beta")));
+    }
+
+    @Test
+    void badPacketsInTheFirstReadAreDroppedByTheChannelAsBefore() {
+        Recorded on = new Recorded();
+        RunningJepmd jepmd = start(true, on.events(), b -> b);
+        long answered = FastLookup.answered();
+        List<byte[]> bad = List.of(
+                frame(new byte[] {'X'}), // unknown tag
+                frame(EpmdWire.concat(new byte[] {'z'}, EpmdWire.utf8("a"), new byte[] {0, 'b'})), // NUL in the name
+                new byte[] {0, 0}, // length 0
+                EpmdWire.concat(frame(EpmdWire.names()), frame(EpmdWire.names()))); // two requests in one read
+        for (byte[] packet : bad) {
+            Conn conn = connectWhileLoopsAreHeld(jepmd, packet);
+            assertTrue(conn.closesSilentlyWithin(5000), "closed without a reply");
+        }
+        assertEquals(0, FastLookup.answered() - answered);
+        on.awaitCount(bad.size() * 4);
+        assertEquals(bad.size(), Collections.frequency(on.kinds(), "Dropped"), on.names().toString());
+        assertEquals(bad.size(), Collections.frequency(on.kinds(), "ConnectionClosed"), on.names().toString());
+    }
+
+    @Test
+    void anUnfinishedFirstReadStillTimesOut() {
+        Recorded on = new Recorded();
+        RunningJepmd jepmd = start(true, on.events(), b -> b.packetTimeout(Duration.ofSeconds(1)));
+        Conn conn = connectWhileLoopsAreHeld(jepmd, new byte[] {0, 10, 'z'});
+        long start = System.nanoTime();
+        assertTrue(conn.closesSilentlyWithin(8000), "closed after the packet timeout");
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(500), "not before the timeout");
+        on.awaitCount(4);
+        assertEquals(List.of("ConnectionOpened", "BytesIn 3", "TimedOut", "ConnectionClosed"), on.names());
+    }
+
+    @Test
+    void theGuardAtItsCapClosesALookupUnreadAndFreesTheSlotAfterEachAnswer() {
+        Recorded on = new Recorded();
+        RunningJepmd jepmd = start(true, on.events(), b -> b.connectionLimits(new ConnectionLimits(1, 1, 0)));
+        long before = FastLookup.answered();
+        for (int i = 0; i < 3; i++) { // each answer gives its slot back
+            assertArrayEquals(new byte[] {119, 1}, requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("nobody")));
+        }
+        assertEquals(3, FastLookup.answered() - before);
+        Conn holder = connect(jepmd);
+        assertTrue(holder.staysOpenFor(200));
+        long answered = FastLookup.answered();
+        Conn refused = connectWhileLoopsAreHeld(jepmd, frame(EpmdWire.portPlease2("nobody")));
+        assertTrue(refused.closesSilentlyWithin(5000), "closed unanswered (a reset counts: its bytes were never read)");
+        assertEquals(0, FastLookup.answered() - answered);
+        on.awaitCount(3 * 6 + 2);
+        assertEquals(1, Collections.frequency(on.kinds(), "ConnectionRefused"), on.names().toString());
+        holder.close();
+        org.jepmd.testing.Await.until(Duration.ofSeconds(5), () -> jepmd.server().openConnections() == 0, () -> "holder closed");
+        assertArrayEquals(new byte[] {119, 1}, request(jepmd, EpmdWire.portPlease2("nobody")));
+    }
+
+    @Test
+    void delayWriteTurnsTheFastPathOffAndStillAnswers() {
+        RunningJepmd jepmd = start(true, EpmdEvents.NONE, b -> b.delayWrite(Duration.ofMillis(50)));
+        long answered = FastLookup.answered();
+        assertArrayEquals(new byte[] {119, 1}, requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("nobody")));
+        assertEquals(0, FastLookup.answered() - answered);
+    }
+
+    // ---- helpers ----
+
+    private RunningJepmd start(boolean fast, EpmdEvents events, UnaryOperator<ServerConfig.Builder> adjust) {
+        System.setProperty(FastLookup.PROPERTY, String.valueOf(fast));
+        RunningJepmd jepmd = RunningJepmd.start(events, adjust);
+        daemons.add(jepmd);
+        return jepmd;
+    }
+
+    private Conn connect(RunningJepmd jepmd) {
+        Conn conn = EpmdWire.connect(jepmd.port());
+        conns.add(conn);
+        return conn;
+    }
+
+    private byte[] request(RunningJepmd jepmd, byte[] payload) {
+        return connect(jepmd).send(frame(payload)).readUntilClose(5000);
+    }
+
+    private byte[] requestWhileLoopsAreHeld(RunningJepmd jepmd, byte[] payload) {
+        return connectWhileLoopsAreHeld(jepmd, frame(payload)).readUntilClose(5000);
+    }
+
+    /** Connects and sends {@code bytes} while every event loop is busy, so they are there at accept. */
+    private Conn connectWhileLoopsAreHeld(RunningJepmd jepmd, byte[] bytes) {
+        CountDownLatch sent = new CountDownLatch(1);
+        List<CountDownLatch> held = new ArrayList<>();
+        jepmd.server().eventLoops().forEach(loop -> {
+            CountDownLatch holding = new CountDownLatch(1);
+            held.add(holding);
+            loop.execute(() -> {
+                holding.countDown();
+                try {
+                    sent.await(5, TimeUnit.SECONDS);
+                    Thread.sleep(50); // the bytes cross loopback
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        });
+        try {
+            for (CountDownLatch holding : held) {
+                assertTrue(holding.await(5, TimeUnit.SECONDS), "event loop held");
+            }
+            Conn conn = connect(jepmd);
+            conn.send(bytes);
+            return conn;
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        } finally {
+            sent.countDown();
+        }
+    }
+
+    private static void register(RunningJepmd jepmd, String name, int port) {
+        jepmd.server().registry().register(new org.jepmd.protocol.NodeInfo(org.jepmd.protocol.NodeName.of(name), port,
+                77, 0, 6, 5, new byte[0]), new Object(), 0, new InetSocketAddress("127.0.0.1", 50000));
+    }
+
+    /** The events a daemon reported, without peers (their ports differ from run to run). */
+    private static final class Recorded {
+        private final List<EpmdEvent> events = Collections.synchronizedList(new ArrayList<>());
+
+        EpmdEvents events() {
+            return EpmdEvents.to(events::add);
+        }
+
+        void awaitCount(int count) {
+            org.jepmd.testing.Await.until(Duration.ofSeconds(5), () -> events.size() >= count, () -> count + " events, got " + names());
+        }
+
+        List<String> kinds() {
+            synchronized (events) {
+                return events.stream().map(e -> e.getClass().getSimpleName()).toList();
+            }
+        }
+
+        List<String> names() {
+            synchronized (events) {
+                return events.stream().map(Recorded::describe).toList();
+            }
+        }
+
+        private static String describe(EpmdEvent event) {
+            String kind = event.getClass().getSimpleName();
+            if (event instanceof EpmdEvent.BytesIn in) {
+                return kind + " " + in.count();
+            } else if (event instanceof EpmdEvent.BytesOut out) {
+                return kind + " " + out.count();
+            } else if (event instanceof EpmdEvent.Request request) {
+                return kind + " " + request.tag();
+            } else if (event instanceof EpmdEvent.Lookup lookup) {
+                return kind + " " + lookup.hit();
+            } else if (event instanceof EpmdEvent.ConnectionOpened opened) {
+                assertTrue(opened.local(), "a loopback peer is local");
+            }
+            return kind;
+        }
+    }
+}
