@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.AcceptHookEpollServerSocketChannel.AcceptHook;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.FastThreadLocal;
 import org.jepmd.net.LocalPeers;
@@ -84,11 +86,13 @@ final class FastLookup implements AcceptHook {
     }
 
     @Override
-    public Channel accepted(Socket socket, InetSocketAddress remote, Supplier<Channel> ordinary) {
+    public Channel accepted(int fd, InetSocketAddress remote, Supplier<Channel> ordinary) {
         // at -d -d every read and reply is dumped by the channel's pipeline (PacketDumpHandler)
         if (LOG.isDebugEnabled()) {
             return ordinary.get();
         }
+        // a bare descriptor: Netty's Socket would ask the kernel for the address family first
+        FileDescriptor socket = new FileDescriptor(fd);
         ConnectionGuard.Slot slot = guard.take(remote);
         if (slot.refusal() != null) {
             server.events().connectionRefused(remote, slot.refusal().label());
@@ -98,8 +102,8 @@ final class FastLookup implements AcceptHook {
         ByteBuf in = FIRST_READ.get().clear();
         Object firstRead;
         try {
-            int read = in.hasMemoryAddress() ? socket.recvAddress(in.memoryAddress(), 0, in.capacity())
-                    : socket.recv(in.internalNioBuffer(0, in.capacity()), 0, in.capacity());
+            int read = in.hasMemoryAddress() ? socket.readAddress(in.memoryAddress(), 0, in.capacity())
+                    : socket.read(in.internalNioBuffer(0, in.capacity()), 0, in.capacity());
             if (read <= 0) { // nothing yet (0) or EOF (-1): the channel sees it on its own read
                 slot.release();
                 return ordinary.get();
@@ -113,13 +117,25 @@ final class FastLookup implements AcceptHook {
             }
             firstRead = Unpooled.copiedBuffer(in);
         } catch (IOException e) {
-            firstRead = e; // the channel's read would have failed so: its pipeline hears it
+            firstRead = asChannelReadFailure(e); // its pipeline hears it as from its own read
         }
         // the channel is admitted by the guard again, as every ordinary connection is
         slot.release();
         Channel channel = ordinary.get();
         channel.pipeline().addFirst("firstRead", new FirstRead(firstRead));
         return channel;
+    }
+
+    /** The failure as the channel's own read (recvfrom) would have reported it. */
+    private static IOException asChannelReadFailure(IOException failure) {
+        if (failure instanceof Errors.NativeIoException nativeFailure) {
+            try {
+                Errors.ioResult("recvAddress", nativeFailure.expectedErr());
+            } catch (IOException asChannel) {
+                return asChannel;
+            }
+        }
+        return failure;
     }
 
     /** The request if {@code in} is exactly one well-formed PORT_PLEASE2_REQ or a NAMES_REQ answered here, else null. */
@@ -143,9 +159,9 @@ final class FastLookup implements AcceptHook {
     }
 
     /** What the channel's handler does for a request in the first read, then its close. */
-    private void answer(Socket socket, InetSocketAddress remote, EpmdRequest request, int bytesRead) {
+    private void answer(FileDescriptor socket, InetSocketAddress remote, EpmdRequest request, int bytesRead) {
         int fd = socket.intValue();
-        boolean local = isLocal(socket, remote);
+        boolean local = isLocal(fd, remote);
         server.events().connectionOpened(remote, local);
         server.events().bytesIn(bytesRead);
         ANSWERED.increment();
@@ -162,16 +178,16 @@ final class FastLookup implements AcceptHook {
     }
 
     /** {@link LocalPeers#isLocal} needs the connection's own address only for a peer not on loopback. */
-    private boolean isLocal(Socket socket, InetSocketAddress remote) {
+    private boolean isLocal(int fd, InetSocketAddress remote) {
         LocalPeerPolicy policy = server.config().localPeers();
         if (policy == LocalPeerPolicy.EPMD && LocalPeers.isLoopback(remote)) {
             return true;
         }
-        return policy.isLocal(remote, socket.localAddress());
+        return policy.isLocal(remote, new Socket(fd).localAddress());
     }
 
     /** Writes the reply with one write; false if it did not all leave (the peer went away). */
-    private boolean write(Socket socket, Reply reply) {
+    private boolean write(FileDescriptor socket, Reply reply) {
         ByteBuf out;
         try {
             out = replyBytes(reply);
@@ -184,8 +200,8 @@ final class FastLookup implements AcceptHook {
         try {
             int length = out.readableBytes();
             int sent = out.hasMemoryAddress()
-                    ? socket.sendAddress(out.memoryAddress(), out.readerIndex(), out.writerIndex())
-                    : socket.send(out.internalNioBuffer(out.readerIndex(), length), 0, length);
+                    ? socket.writeAddress(out.memoryAddress(), out.readerIndex(), out.writerIndex())
+                    : socket.write(out.internalNioBuffer(out.readerIndex(), length), 0, length);
             if (sent != length) {
                 SHORT_WRITES.increment();
                 return false;
@@ -225,7 +241,7 @@ final class FastLookup implements AcceptHook {
         return copy;
     }
 
-    private static void closeQuietly(Socket socket) {
+    private static void closeQuietly(FileDescriptor socket) {
         try {
             socket.close();
         } catch (IOException ignored) {

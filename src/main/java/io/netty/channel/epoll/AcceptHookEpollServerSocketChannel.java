@@ -7,7 +7,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.ServerSocketChannelConfig;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.NativeInetAddress;
-import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.FileDescriptor;
 import org.jepmd.server.guard.AcceptErrorHandler;
 
 import java.io.IOException;
@@ -28,12 +28,12 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
     /** Decides on each accepted connection before a channel exists for it; runs on the listener's event loop. */
     public interface AcceptHook {
         /**
-         * @param socket   the accepted, non-blocking connection
+         * @param fd       the accepted, non-blocking connection; the hook closes it when it returns null
          * @param remote   its peer, from accept()
          * @param ordinary makes the connection's ordinary channel (at most once)
          * @return the channel to serve the connection, or null when the hook served and closed it
          */
-        Channel accepted(Socket socket, InetSocketAddress remote, Supplier<Channel> ordinary);
+        Channel accepted(int fd, InetSocketAddress remote, Supplier<Channel> ordinary);
     }
 
     private final EpollServerChannelConfig config;
@@ -126,13 +126,15 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
         }
 
         private Channel offer(int fd) throws IOException {
-            LinuxSocket child = new LinuxSocket(fd);
+            InetSocketAddress remote = NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]);
+            Channel[] made = new Channel[1];
             try {
-                InetSocketAddress remote = NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]);
-                return hook.accepted(child, remote,
-                        () -> new EpollSocketChannel(AcceptHookEpollServerSocketChannel.this, child, remote));
+                return hook.accepted(fd, remote,
+                        () -> made[0] = new EpollSocketChannel(AcceptHookEpollServerSocketChannel.this, new LinuxSocket(fd), remote));
             } catch (RuntimeException | Error e) {
-                child.close(); // the hook failed: the descriptor is nobody's
+                if (made[0] == null) {
+                    new FileDescriptor(fd).close(); // the hook failed: the descriptor is nobody's
+                }
                 throw e;
             }
         }
