@@ -73,9 +73,13 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
             EpmdLog.time();
             LOG.debug("opening connection on file descriptor {}", fd);
         }
-        server.events().connectionOpened(connection.peer(), local);
-        deadline = ctx.executor().schedule(() -> timeOut(ctx),
-                server.config().packetTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        // a connection first served without a channel (FastLookup) may have been reported, and waited
+        FirstRead waited = ctx.pipeline().get(FirstRead.class);
+        if (waited == null || !waited.announced()) {
+            server.events().connectionOpened(connection.peer(), local);
+        }
+        long timeout = server.config().packetTimeout().toNanos() - (waited == null ? 0 : waited.sinceAccept());
+        deadline = ctx.executor().schedule(() -> timeOut(ctx), Math.max(0, timeout), TimeUnit.NANOSECONDS);
         ctx.fireChannelActive();
     }
 

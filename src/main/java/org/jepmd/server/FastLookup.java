@@ -32,8 +32,10 @@ import static org.jepmd.server.EpmdLog.LOG;
  * connection holds exactly one PORT_PLEASE2_REQ or NAMES_REQ, the connection costs accept, read,
  * write and close, as in epmd (docs/protocol.md, Connections). Every rule, log line and event is
  * still {@link RequestLogic}'s, and the connection guard still admits the connection before its
- * first byte is read. Anything else (no bytes yet, part of a packet, another request, a bad
- * packet) becomes the ordinary channel, which gets the bytes already read as its first read.
+ * first byte is read. A connection accepted before its bytes arrived waits for them as a bare
+ * descriptor on the event loop's epoll ({@link AwaitingRequest}). Anything else (part of a packet,
+ * another request, a bad packet, EOF) becomes the ordinary channel, which gets the bytes already
+ * read as its first read ({@link FirstRead}).
  * {@code -Djepmd.fastLookup=false} turns it off.
  */
 final class FastLookup implements AcceptHook {
@@ -86,11 +88,12 @@ final class FastLookup implements AcceptHook {
     }
 
     @Override
-    public Channel accepted(int fd, InetSocketAddress remote, Supplier<Channel> ordinary) {
+    public Channel accepted(Channel listener, int fd, InetSocketAddress remote, Supplier<Channel> ordinary) {
         // at -d -d every read and reply is dumped by the channel's pipeline (PacketDumpHandler)
         if (LOG.isDebugEnabled()) {
             return ordinary.get();
         }
+        long acceptedAt = System.nanoTime();
         // a bare descriptor: Netty's Socket would ask the kernel for the address family first
         FileDescriptor socket = new FileDescriptor(fd);
         ConnectionGuard.Slot slot = guard.take(remote);
@@ -99,31 +102,94 @@ final class FastLookup implements AcceptHook {
             closeQuietly(socket);
             return null;
         }
+        Object read = read(socket);
+        if (read == NOTHING_YET) {
+            if (AwaitingRequest.start(this, listener, socket, remote, slot, ordinary, acceptedAt)) {
+                return null;
+            }
+            read = END_OF_STREAM; // the channel reads for itself
+        }
+        return served(read, socket, remote, slot, ordinary, acceptedAt, false);
+    }
+
+    /** No bytes to read yet (EAGAIN). */
+    static final Object NOTHING_YET = new Object();
+    /** The peer closed before sending anything: the channel reads the end itself. */
+    static final Object END_OF_STREAM = new Object();
+
+    /**
+     * One read of at most {@link Epmd#FIRST_READ_SIZE} bytes, as the channel's first read would be:
+     * the request (a whole lookup answered here), a copy of the bytes, the failure, {@link #NOTHING_YET}
+     * or {@link #END_OF_STREAM}.
+     */
+    Object read(FileDescriptor socket) {
         ByteBuf in = FIRST_READ.get().clear();
-        Object firstRead;
         try {
             int read = in.hasMemoryAddress() ? socket.readAddress(in.memoryAddress(), 0, in.capacity())
                     : socket.read(in.internalNioBuffer(0, in.capacity()), 0, in.capacity());
-            if (read <= 0) { // nothing yet (0) or EOF (-1): the channel sees it on its own read
-                slot.release();
-                return ordinary.get();
+            if (read == 0) {
+                return NOTHING_YET;
+            } else if (read < 0) {
+                return END_OF_STREAM;
             }
             in.writerIndex(read);
             EpmdRequest request = wholeLookup(in);
-            if (request != null) {
-                answer(socket, remote, request, read);
-                slot.release();
-                return null;
-            }
-            firstRead = Unpooled.copiedBuffer(in);
+            return request != null ? new Lookup(request, read) : Unpooled.copiedBuffer(in);
         } catch (IOException e) {
-            firstRead = asChannelReadFailure(e); // its pipeline hears it as from its own read
+            return asChannelReadFailure(e); // its pipeline hears it as from its own read
         }
-        // the channel is admitted by the guard again, as every ordinary connection is
+    }
+
+    /** A whole lookup in the first read, of {@code bytes} bytes. */
+    private record Lookup(EpmdRequest request, int bytes) {
+    }
+
+    /**
+     * After the first read ({@link #read}, never {@link #NOTHING_YET}): answers a lookup and closes
+     * (null), or gives the connection to its ordinary channel with what was read. The channel is
+     * admitted by the guard again, as every ordinary connection is.
+     *
+     * @param announced the connection's opening was reported already ({@link #announce})
+     */
+    Channel served(Object read, FileDescriptor socket, InetSocketAddress remote, ConnectionGuard.Slot slot,
+                   Supplier<Channel> ordinary, long acceptedAt, boolean announced) {
+        if (read instanceof Lookup lookup) {
+            answer(socket, remote, lookup.request(), lookup.bytes(), announced);
+            slot.release();
+            return null;
+        }
         slot.release();
         Channel channel = ordinary.get();
-        channel.pipeline().addFirst("firstRead", new FirstRead(firstRead));
+        // the channel's handler reports the opening, unless done; a channel the guard turns away then closes unseen
+        Runnable closedUnseen = announced ? () -> server.events().connectionClosed(remote) : null;
+        channel.pipeline().addFirst("firstRead",
+                new FirstRead(read == END_OF_STREAM ? null : read, acceptedAt, closedUnseen));
         return channel;
+    }
+
+    /** Reports a connection's opening, for one that waits for its request ({@link AwaitingRequest}). */
+    void announce(FileDescriptor socket, InetSocketAddress remote) {
+        server.events().connectionOpened(remote, isLocal(socket.intValue(), remote));
+    }
+
+    /** epmd's end of a connection that sent nothing within the packet timeout, as the channel's handler has it. */
+    void timedOut(FileDescriptor socket, InetSocketAddress remote) {
+        LOG.info("closing because timed out on receive");
+        server.events().timedOut(remote);
+        closeQuietly(socket);
+        server.events().connectionClosed(remote);
+    }
+
+    /** A connection still waiting for its first byte when the daemon stops, as the channel's handler has it. */
+    void closedUnread(FileDescriptor socket, InetSocketAddress remote) {
+        LOG.warn("got partial packet only on file descriptor {} ({})", socket.intValue(), 0);
+        closeQuietly(socket);
+        server.events().connectionClosed(remote);
+    }
+
+    /** How long a connection may wait for its request (the packet timeout). */
+    long packetTimeoutNanos() {
+        return server.config().packetTimeout().toNanos();
     }
 
     /** The failure as the channel's own read (recvfrom) would have reported it. */
@@ -159,10 +225,13 @@ final class FastLookup implements AcceptHook {
     }
 
     /** What the channel's handler does for a request in the first read, then its close. */
-    private void answer(FileDescriptor socket, InetSocketAddress remote, EpmdRequest request, int bytesRead) {
+    private void answer(FileDescriptor socket, InetSocketAddress remote, EpmdRequest request, int bytesRead,
+                        boolean announced) {
         int fd = socket.intValue();
         boolean local = isLocal(fd, remote);
-        server.events().connectionOpened(remote, local);
+        if (!announced) {
+            server.events().connectionOpened(remote, local);
+        }
         server.events().bytesIn(bytesRead);
         ANSWERED.increment();
         Answer answer = logic.handle(request, new AcceptedConnection(remote, local, fd));
@@ -241,7 +310,7 @@ final class FastLookup implements AcceptHook {
         return copy;
     }
 
-    private static void closeQuietly(FileDescriptor socket) {
+    static void closeQuietly(FileDescriptor socket) {
         try {
             socket.close();
         } catch (IOException ignored) {

@@ -59,8 +59,11 @@ class FastLookupTest {
             register(jepmd, "alpha", 40001);
             long before = FastLookup.answered();
             // the fast path answers only what is there at accept: the loops are held until it is
+            // a connection's last event comes after its close, which the client may see first
             byte[] found = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("alpha"));
+            on.awaitCount(6);
             byte[] missing = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("nobody"));
+            on.awaitCount(12);
             byte[] names = requestWhileLoopsAreHeld(jepmd, EpmdWire.names());
             assertEquals(fast ? 3 : 0, FastLookup.answered() - before, "answered at accept, fast path " + fast);
             assertArrayEquals(EpmdWire.concat(new byte[] {119, 0}, EpmdWire.u16(40001), new byte[] {77, 0},
@@ -68,7 +71,6 @@ class FastLookupTest {
             assertArrayEquals(new byte[] {119, 1}, missing);
             assertArrayEquals(EpmdWire.concat(ByteBuffer.allocate(4).putInt(jepmd.port()).array(),
                     EpmdWire.utf8("name alpha at port 40001\n")), names);
-            // the connection's last event comes after its close, which the client may see first
             on.awaitCount(3 * 6);
             assertEquals(List.of(
                     "ConnectionOpened", "BytesIn 8", "Request PORT_PLEASE2_REQ", "Lookup true", "BytesOut 19", "ConnectionClosed",
@@ -76,6 +78,55 @@ class FastLookupTest {
                     "ConnectionOpened", "BytesIn 3", "Request NAMES_REQ", "BytesOut 4", "BytesOut 25", "ConnectionClosed"),
                     on.names(), "events, fast path " + fast);
         }
+    }
+
+    @Test
+    void aLookupSentAfterTheAcceptIsAnsweredByTheWaitingDescriptor() throws Exception {
+        for (boolean fast : new boolean[] {true, false}) {
+            Recorded on = new Recorded();
+            RunningJepmd jepmd = start(fast, on.events(), b -> b);
+            register(jepmd, "alpha", 40001);
+            long before = FastLookup.answered();
+            Conn conn = connect(jepmd);
+            Thread.sleep(200); // accepted long before the request comes
+            byte[] reply = conn.send(frame(EpmdWire.portPlease2("alpha"))).readUntilClose(5000);
+            assertArrayEquals(new byte[] {119, 0}, java.util.Arrays.copyOf(reply, 2));
+            assertEquals(fast ? 1 : 0, FastLookup.answered() - before, "answered without a channel, fast path " + fast);
+            on.awaitCount(6);
+            assertEquals(List.of("ConnectionOpened", "BytesIn 8", "Request PORT_PLEASE2_REQ", "Lookup true",
+                    "BytesOut 19", "ConnectionClosed"), on.names(), "fast path " + fast);
+        }
+    }
+
+    @Test
+    void aConnectionThatSendsNothingTimesOutAsBefore() {
+        for (boolean fast : new boolean[] {true, false}) {
+            Recorded on = new Recorded();
+            RunningJepmd jepmd = start(fast, on.events(), b -> b.packetTimeout(Duration.ofSeconds(1)));
+            Conn conn = connect(jepmd);
+            long start = System.nanoTime();
+            assertTrue(conn.closesSilentlyWithin(8000), "closed after the packet timeout, fast path " + fast);
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(800), "not before the timeout");
+            on.awaitCount(3);
+            assertEquals(List.of("ConnectionOpened", "TimedOut", "ConnectionClosed"), on.names(), "fast path " + fast);
+        }
+    }
+
+    @Test
+    void thePacketTimeoutRunsFromAcceptThroughTheWaitIntoTheChannel() throws Exception {
+        Recorded on = new Recorded();
+        RunningJepmd jepmd = start(true, on.events(), b -> b.packetTimeout(Duration.ofSeconds(2)));
+        Conn conn = connect(jepmd);
+        long start = System.nanoTime();
+        Thread.sleep(1500); // waits as a bare descriptor
+        conn.send(new byte[] {0, 10, 'z'}); // part of a packet: the channel takes over
+        assertTrue(conn.closesSilentlyWithin(8000), "closed");
+        long elapsed = System.nanoTime() - start;
+        // from accept: ~2 s; from the hand-over to the channel it would be ~3.5 s
+        assertTrue(elapsed >= TimeUnit.MILLISECONDS.toNanos(1800) && elapsed < TimeUnit.MILLISECONDS.toNanos(3000),
+                "closed " + elapsed / 1_000_000 + " ms after connecting");
+        on.awaitCount(4);
+        assertEquals(List.of("ConnectionOpened", "BytesIn 3", "TimedOut", "ConnectionClosed"), on.names());
     }
 
     @Test
@@ -161,7 +212,7 @@ class FastLookupTest {
         on.awaitCount(3 * 6 + 2);
         assertEquals(1, Collections.frequency(on.kinds(), "ConnectionRefused"), on.names().toString());
         holder.close();
-        org.jepmd.testing.Await.until(Duration.ofSeconds(5), () -> jepmd.server().openConnections() == 0, () -> "holder closed");
+        on.awaitCount(3 * 6 + 3); // the holder's close, with its slot given back
         assertArrayEquals(new byte[] {119, 1}, request(jepmd, EpmdWire.portPlease2("nobody")));
     }
 

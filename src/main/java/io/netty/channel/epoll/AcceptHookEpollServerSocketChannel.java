@@ -28,12 +28,14 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
     /** Decides on each accepted connection before a channel exists for it; runs on the listener's event loop. */
     public interface AcceptHook {
         /**
+         * @param listener this listening socket, on whose event loop the hook runs
          * @param fd       the accepted, non-blocking connection; the hook closes it when it returns null
          * @param remote   its peer, from accept()
          * @param ordinary makes the connection's ordinary channel (at most once)
-         * @return the channel to serve the connection, or null when the hook served and closed it
+         * @return the channel to serve the connection, or null when the hook serves it (it may
+         *         fire the ordinary channel through the listener's pipeline later)
          */
-        Channel accepted(int fd, InetSocketAddress remote, Supplier<Channel> ordinary);
+        Channel accepted(Channel listener, int fd, InetSocketAddress remote, Supplier<Channel> ordinary);
     }
 
     private final EpollServerChannelConfig config;
@@ -129,7 +131,7 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
             InetSocketAddress remote = NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]);
             Channel[] made = new Channel[1];
             try {
-                return hook.accepted(fd, remote,
+                return hook.accepted(AcceptHookEpollServerSocketChannel.this, fd, remote,
                         () -> made[0] = new EpollSocketChannel(AcceptHookEpollServerSocketChannel.this, new LinuxSocket(fd), remote));
             } catch (RuntimeException | Error e) {
                 if (made[0] == null) {

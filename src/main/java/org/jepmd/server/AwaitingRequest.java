@@ -1,0 +1,122 @@
+package org.jepmd.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.jepmd.server.guard.ConnectionGuard;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A connection {@link FastLookup} accepted before its first bytes arrived: the bare descriptor waits
+ * on its event loop's epoll for them (as epmd's select() does), then is answered or becomes its
+ * ordinary channel, fired through the listener's pipeline as if just accepted. The packet timeout
+ * runs from accept, here and in the channel after.
+ */
+final class AwaitingRequest implements EpollIoHandle {
+    private final FastLookup fastLookup;
+    private final Channel listener;
+    private final FileDescriptor socket;
+    private final InetSocketAddress remote;
+    private final ConnectionGuard.Slot slot;
+    private final Supplier<Channel> ordinary;
+    private final long acceptedAt;
+    private IoRegistration registration;
+    private ScheduledFuture<?> deadline;
+    private boolean done;
+
+    private AwaitingRequest(FastLookup fastLookup, Channel listener, FileDescriptor socket, InetSocketAddress remote,
+                            ConnectionGuard.Slot slot, Supplier<Channel> ordinary, long acceptedAt) {
+        this.fastLookup = fastLookup;
+        this.listener = listener;
+        this.socket = socket;
+        this.remote = remote;
+        this.slot = slot;
+        this.ordinary = ordinary;
+        this.acceptedAt = acceptedAt;
+    }
+
+    /**
+     * Waits on the listener's event loop (the caller's) for the connection's first bytes.
+     *
+     * @return false if the descriptor could not join the event loop: the caller gives it its channel
+     */
+    static boolean start(FastLookup fastLookup, Channel listener, FileDescriptor socket, InetSocketAddress remote,
+                         ConnectionGuard.Slot slot, Supplier<Channel> ordinary, long acceptedAt) {
+        AwaitingRequest waiting = new AwaitingRequest(fastLookup, listener, socket, remote, slot, ordinary, acceptedAt);
+        // registered at once: the caller runs on the loop
+        Future<IoRegistration> registered = ((IoEventLoop) listener.eventLoop()).register(waiting);
+        if (!registered.isSuccess()) {
+            return false;
+        }
+        waiting.registration = registered.getNow();
+        fastLookup.announce(socket, remote); // the channel's handler reports a connection at accept
+        waiting.registration.submit(EpollIoOps.EPOLLIN);
+        waiting.deadline = listener.eventLoop().schedule(waiting::timedOut,
+                Math.max(0, fastLookup.packetTimeoutNanos() - (System.nanoTime() - acceptedAt)), TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    @Override
+    public FileDescriptor fd() {
+        return socket;
+    }
+
+    @Override
+    public void handle(IoRegistration registration, IoEvent event) {
+        if (done) {
+            return;
+        }
+        Object read = fastLookup.read(socket);
+        if (read == FastLookup.NOTHING_YET) {
+            return;
+        }
+        finish();
+        Channel channel = fastLookup.served(read, socket, remote, slot, ordinary, acceptedAt, true);
+        registration.cancel(); // no epoll_ctl once answered and closed; else the channel registers the descriptor anew
+        if (channel == null) {
+            return;
+        }
+        if (listener.isOpen()) {
+            listener.pipeline().fireChannelRead(channel); // to the acceptor, as if just accepted
+        } else {
+            channel.unsafe().closeForcibly();
+        }
+    }
+
+    private void timedOut() {
+        if (done) {
+            return;
+        }
+        finish();
+        fastLookup.timedOut(socket, remote);
+        slot.release();
+        registration.cancel();
+    }
+
+    private void finish() {
+        done = true;
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+    }
+
+    /** The event loop stops with the connection still waiting. */
+    @Override
+    public void close() {
+        if (done) {
+            return;
+        }
+        finish();
+        fastLookup.closedUnread(socket, remote);
+        slot.release();
+    }
+}
