@@ -1,6 +1,7 @@
 package org.jepmd.server;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -58,6 +59,7 @@ final class AwaitingRequest implements EpollIoHandle {
             return false;
         }
         waiting.registration = registered.getNow();
+        fastLookup.startedWaiting(waiting);
         fastLookup.announce(socket, remote); // the channel's handler reports a connection at accept
         waiting.registration.submit(EpollIoOps.EPOLLIN);
         waiting.deadline = listener.eventLoop().schedule(waiting::timedOut,
@@ -75,6 +77,10 @@ final class AwaitingRequest implements EpollIoHandle {
         if (done) {
             return;
         }
+        if (!listener.isOpen()) { // the daemon is stopping: as the channel would be closed
+            drop();
+            return;
+        }
         Object read = fastLookup.read(socket);
         if (read == FastLookup.NOTHING_YET) {
             return;
@@ -82,14 +88,11 @@ final class AwaitingRequest implements EpollIoHandle {
         finish();
         Channel channel = fastLookup.served(read, socket, remote, slot, ordinary, acceptedAt, true);
         registration.cancel(); // no epoll_ctl once answered and closed; else the channel registers the descriptor anew
-        if (channel == null) {
-            return;
+        if (channel != null) {
+            // to the acceptor, as if just accepted: on this loop it joins the open connections at once
+            listener.pipeline().fireChannelRead(channel);
         }
-        if (listener.isOpen()) {
-            listener.pipeline().fireChannelRead(channel); // to the acceptor, as if just accepted
-        } else {
-            channel.unsafe().closeForcibly();
-        }
+        fastLookup.stoppedWaiting(this);
     }
 
     private void timedOut() {
@@ -100,6 +103,26 @@ final class AwaitingRequest implements EpollIoHandle {
         fastLookup.timedOut(socket, remote);
         slot.release();
         registration.cancel();
+        fastLookup.stoppedWaiting(this);
+    }
+
+    /** Closes the connection unanswered, as a channel still awaiting its request is closed (hand-over, stop). */
+    void drop() {
+        if (done) {
+            return;
+        }
+        finish();
+        fastLookup.closedUnread(socket, remote);
+        slot.release();
+        if (registration != null) {
+            registration.cancel();
+        }
+        fastLookup.stoppedWaiting(this);
+    }
+
+    /** The event loop it waits on. */
+    EventLoop eventLoop() {
+        return listener.eventLoop();
     }
 
     private void finish() {
@@ -112,11 +135,6 @@ final class AwaitingRequest implements EpollIoHandle {
     /** The event loop stops with the connection still waiting. */
     @Override
     public void close() {
-        if (done) {
-            return;
-        }
-        finish();
-        fastLookup.closedUnread(socket, remote);
-        slot.release();
+        drop();
     }
 }

@@ -22,6 +22,9 @@ import org.jepmd.server.guard.ConnectionGuard;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -62,6 +65,7 @@ final class FastLookup implements AcceptHook {
     private final RequestLogic logic;
     private final ConnectionGuard guard;
     private final boolean enabled;
+    private final Set<AwaitingRequest> waiting = ConcurrentHashMap.newKeySet();
 
     FastLookup(ServerContext server, RequestLogic logic, ConnectionGuard guard) {
         this.server = server;
@@ -165,6 +169,26 @@ final class FastLookup implements AcceptHook {
         channel.pipeline().addFirst("firstRead",
                 new FirstRead(read == END_OF_STREAM ? null : read, acceptedAt, closedUnseen));
         return channel;
+    }
+
+    void startedWaiting(AwaitingRequest connection) {
+        waiting.add(connection);
+    }
+
+    void stoppedWaiting(AwaitingRequest connection) {
+        waiting.remove(connection);
+    }
+
+    /** Connections accepted and still waiting for their request as bare descriptors. */
+    int waiting() {
+        return waiting.size();
+    }
+
+    /** Closes every connection still waiting for its request, as open channels awaiting theirs are closed. */
+    void dropWaiting() {
+        for (AwaitingRequest connection : waiting) {
+            connection.eventLoop().submit(connection::drop).awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
     }
 
     /** Reports a connection's opening, for one that waits for its request ({@link AwaitingRequest}). */

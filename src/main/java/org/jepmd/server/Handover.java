@@ -75,9 +75,11 @@ public final class Handover {
         synchronized (parked) {
             park(listeners.all());
             long deadline = System.nanoTime() + drain.toNanos();
-            while (!inFlight().isEmpty() && System.nanoTime() < deadline) {
+            FastLookup fastLookup = connections.fastLookup();
+            while ((!inFlight().isEmpty() || fastLookup.waiting() > 0) && System.nanoTime() < deadline) {
                 sleepMillis(2);
             }
+            fastLookup.dropWaiting();
             for (Channel late : inFlight()) {
                 late.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             }
