@@ -60,7 +60,7 @@ final class AwaitingRequest implements EpollIoHandle {
         }
         waiting.registration = registered.getNow();
         fastLookup.startedWaiting(waiting);
-        fastLookup.announce(socket, remote); // the channel's handler reports a connection at accept
+        fastLookup.bare().announce(socket, remote); // the channel's handler reports a connection at accept
         waiting.registration.submit(EpollIoOps.EPOLLIN);
         waiting.deadline = listener.eventLoop().schedule(waiting::timedOut,
                 Math.max(0, fastLookup.packetTimeoutNanos() - (System.nanoTime() - acceptedAt)), TimeUnit.NANOSECONDS);
@@ -100,7 +100,7 @@ final class AwaitingRequest implements EpollIoHandle {
             return;
         }
         finish();
-        fastLookup.timedOut(socket, remote);
+        fastLookup.bare().timedOut(socket, remote);
         slot.release();
         registration.cancel();
         fastLookup.stoppedWaiting(this);
@@ -112,7 +112,7 @@ final class AwaitingRequest implements EpollIoHandle {
             return;
         }
         finish();
-        fastLookup.closedUnread(socket, remote);
+        fastLookup.bare().closedUnread(socket, remote);
         slot.release();
         if (registration != null) {
             registration.cancel();

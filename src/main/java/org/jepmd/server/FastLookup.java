@@ -6,17 +6,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.epoll.AcceptHookEpollServerSocketChannel.AcceptHook;
 import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.FileDescriptor;
-import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.FastThreadLocal;
-import org.jepmd.net.LocalPeers;
 import org.jepmd.protocol.Epmd;
 import org.jepmd.protocol.EpmdCodecException;
 import org.jepmd.protocol.EpmdRequest;
 import org.jepmd.protocol.EpmdRequestDecoder;
 import org.jepmd.protocol.EpmdTag;
-import org.jepmd.server.RequestLogic.Answer;
-import org.jepmd.server.RequestLogic.Fate;
-import org.jepmd.server.RequestLogic.Reply;
 import org.jepmd.server.guard.ConnectionGuard;
 
 import java.io.IOException;
@@ -25,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import static org.jepmd.server.EpmdLog.LOG;
@@ -46,6 +40,10 @@ final class FastLookup implements AcceptHook {
     static final String PROPERTY = "jepmd.fastLookup";
     /** NAMES is answered here only for this many live nodes or fewer: a reply of a few KiB, one write. */
     static final int NAMES_MAX_NODES = 8;
+    /** No bytes to read yet (EAGAIN). */
+    static final Object NOTHING_YET = new Object();
+    /** The peer closed before sending anything: the channel reads the end itself. */
+    static final Object END_OF_STREAM = new Object();
     /** The first read of each connection, reused by every connection its event loop accepts. */
     private static final FastThreadLocal<ByteBuf> FIRST_READ = new FastThreadLocal<>() {
         @Override
@@ -53,23 +51,16 @@ final class FastLookup implements AcceptHook {
             return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(Epmd.FIRST_READ_SIZE)).clear();
         }
     };
-    /** Connections answered here, for tests; never reset. */
-    private static final LongAdder ANSWERED = new LongAdder();
-    /**
-     * Replies that did not leave whole with the one write: not seen in practice (the first write of a
-     * few KiB to a new connection fits its empty send buffer), counted so that one would show.
-     */
-    private static final LongAdder SHORT_WRITES = new LongAdder();
 
     private final ServerContext server;
-    private final RequestLogic logic;
+    private final BareConnections bare;
     private final ConnectionGuard guard;
     private final boolean enabled;
     private final Set<AwaitingRequest> waiting = ConcurrentHashMap.newKeySet();
 
     FastLookup(ServerContext server, RequestLogic logic, ConnectionGuard guard) {
         this.server = server;
-        this.logic = logic;
+        this.bare = new BareConnections(server, logic);
         this.guard = guard;
         ServerConfig config = server.config();
         this.enabled = Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))
@@ -79,16 +70,6 @@ final class FastLookup implements AcceptHook {
     /** False when {@link #PROPERTY} or a write or accept delay rules the fast path out. */
     boolean isOn() {
         return enabled;
-    }
-
-    /** How many connections were answered at accept in this JVM. */
-    static long answered() {
-        return ANSWERED.sum();
-    }
-
-    /** How many replies written here did not leave whole with one write. */
-    static long shortWrites() {
-        return SHORT_WRITES.sum();
     }
 
     @Override
@@ -103,7 +84,7 @@ final class FastLookup implements AcceptHook {
         ConnectionGuard.Slot slot = guard.take(remote);
         if (slot.refusal() != null) {
             server.events().connectionRefused(remote, slot.refusal().label());
-            closeQuietly(socket);
+            BareConnections.closeQuietly(socket);
             return null;
         }
         Object read = read(socket);
@@ -115,11 +96,6 @@ final class FastLookup implements AcceptHook {
         }
         return served(read, socket, remote, slot, ordinary, acceptedAt, false);
     }
-
-    /** No bytes to read yet (EAGAIN). */
-    static final Object NOTHING_YET = new Object();
-    /** The peer closed before sending anything: the channel reads the end itself. */
-    static final Object END_OF_STREAM = new Object();
 
     /**
      * One read of at most {@link Epmd#FIRST_READ_SIZE} bytes, as the channel's first read would be:
@@ -153,12 +129,12 @@ final class FastLookup implements AcceptHook {
      * (null), or gives the connection to its ordinary channel with what was read. The channel is
      * admitted by the guard again, as every ordinary connection is.
      *
-     * @param announced the connection's opening was reported already ({@link #announce})
+     * @param announced the connection's opening was reported already ({@link BareConnections#announce})
      */
     Channel served(Object read, FileDescriptor socket, InetSocketAddress remote, ConnectionGuard.Slot slot,
                    Supplier<Channel> ordinary, long acceptedAt, boolean announced) {
         if (read instanceof Lookup lookup) {
-            answer(socket, remote, lookup.request(), lookup.bytes(), announced);
+            bare.answer(socket, remote, lookup.request(), lookup.bytes(), announced);
             slot.release();
             return null;
         }
@@ -191,24 +167,9 @@ final class FastLookup implements AcceptHook {
         }
     }
 
-    /** Reports a connection's opening, for one that waits for its request ({@link AwaitingRequest}). */
-    void announce(FileDescriptor socket, InetSocketAddress remote) {
-        server.events().connectionOpened(remote, isLocal(socket.intValue(), remote));
-    }
-
-    /** epmd's end of a connection that sent nothing within the packet timeout, as the channel's handler has it. */
-    void timedOut(FileDescriptor socket, InetSocketAddress remote) {
-        LOG.info("closing because timed out on receive");
-        server.events().timedOut(remote);
-        closeQuietly(socket);
-        server.events().connectionClosed(remote);
-    }
-
-    /** A connection still waiting for its first byte when the daemon stops, as the channel's handler has it. */
-    void closedUnread(FileDescriptor socket, InetSocketAddress remote) {
-        LOG.warn("got partial packet only on file descriptor {} ({})", socket.intValue(), 0);
-        closeQuietly(socket);
-        server.events().connectionClosed(remote);
+    /** The connections that are bare descriptors, as the channel's handler would treat them. */
+    BareConnections bare() {
+        return bare;
     }
 
     /** How long a connection may wait for its request (the packet timeout). */
@@ -248,97 +209,4 @@ final class FastLookup implements AcceptHook {
         }
     }
 
-    /** What the channel's handler does for a request in the first read, then its close. */
-    private void answer(FileDescriptor socket, InetSocketAddress remote, EpmdRequest request, int bytesRead,
-                        boolean announced) {
-        int fd = socket.intValue();
-        boolean local = isLocal(fd, remote);
-        if (!announced) {
-            server.events().connectionOpened(remote, local);
-        }
-        server.events().bytesIn(bytesRead);
-        ANSWERED.increment();
-        Answer answer = logic.handle(request, new AcceptedConnection(remote, local, fd));
-        if (answer instanceof Answer.Send send && send.fate() == Fate.CLOSE) {
-            if (write(socket, send.reply()) && LOG.isInfoEnabled() && send.reply().sentLine() != null) {
-                LOG.info(send.reply().sentLine());
-            }
-        } else if (!(answer instanceof Answer.CloseUnanswered)) {
-            throw new IllegalStateException("a lookup answered with " + answer);
-        }
-        closeQuietly(socket);
-        server.events().connectionClosed(remote);
-    }
-
-    /** {@link LocalPeers#isLocal} needs the connection's own address only for a peer not on loopback. */
-    private boolean isLocal(int fd, InetSocketAddress remote) {
-        LocalPeerPolicy policy = server.config().localPeers();
-        if (policy == LocalPeerPolicy.EPMD && LocalPeers.isLoopback(remote)) {
-            return true;
-        }
-        return policy.isLocal(remote, new Socket(fd).localAddress());
-    }
-
-    /** Writes the reply with one write; false if it did not all leave (the peer went away). */
-    private boolean write(FileDescriptor socket, Reply reply) {
-        ByteBuf out;
-        try {
-            out = replyBytes(reply);
-        } catch (OutOfMemoryError e) {
-            if (server.memory().isRefusal(e)) {
-                return false; // the channel's handler closes without a reply too
-            }
-            throw e;
-        }
-        try {
-            int length = out.readableBytes();
-            int sent = out.hasMemoryAddress()
-                    ? socket.writeAddress(out.memoryAddress(), out.readerIndex(), out.writerIndex())
-                    : socket.write(out.internalNioBuffer(out.readerIndex(), length), 0, length);
-            if (sent != length) {
-                SHORT_WRITES.increment();
-                return false;
-            }
-            return true;
-        } catch (IOException e) {
-            return false;
-        } finally {
-            out.release();
-        }
-    }
-
-    /** The reply as one direct buffer, each piece counted as the channel's byte counter counts its writes. */
-    private ByteBuf replyBytes(Reply reply) {
-        ByteBuf whole = ReplySources.whole(reply, server.memory(), server);
-        if (whole != null) {
-            whole = direct(whole);
-            server.events().bytesOut(whole.readableBytes());
-            return whole;
-        }
-        ReplyStream.Source pieces = ReplySources.pieces(reply, server.memory(), server);
-        ByteBuf all = server.memory().directBuffer(Epmd.FIRST_READ_SIZE);
-        for (ByteBuf piece = pieces.next(server.memory()); piece != null; piece = pieces.next(server.memory())) {
-            server.events().bytesOut(piece.readableBytes());
-            all.writeBytes(piece);
-            piece.release();
-        }
-        return all;
-    }
-
-    private ByteBuf direct(ByteBuf buf) {
-        if (buf.isDirect()) {
-            return buf;
-        }
-        ByteBuf copy = server.memory().directBuffer(buf.readableBytes()).writeBytes(buf);
-        buf.release();
-        return copy;
-    }
-
-    static void closeQuietly(FileDescriptor socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // nothing to do: the descriptor is gone either way
-        }
-    }
 }

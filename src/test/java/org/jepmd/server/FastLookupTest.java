@@ -57,7 +57,7 @@ class FastLookupTest {
             Recorded on = new Recorded();
             RunningJepmd jepmd = start(fast, on.events(), b -> b);
             register(jepmd, "alpha", 40001);
-            long before = FastLookup.answered();
+            long before = BareConnections.answered();
             // the fast path answers only what is there at accept: the loops are held until it is
             // a connection's last event comes after its close, which the client may see first
             byte[] found = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("alpha"));
@@ -65,7 +65,7 @@ class FastLookupTest {
             byte[] missing = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("nobody"));
             on.awaitCount(12);
             byte[] names = requestWhileLoopsAreHeld(jepmd, EpmdWire.names());
-            assertEquals(fast ? 3 : 0, FastLookup.answered() - before, "answered at accept, fast path " + fast);
+            assertEquals(fast ? 3 : 0, BareConnections.answered() - before, "answered at accept, fast path " + fast);
             assertArrayEquals(EpmdWire.concat(new byte[] {119, 0}, EpmdWire.u16(40001), new byte[] {77, 0},
                     EpmdWire.u16(6), EpmdWire.u16(5), EpmdWire.u16(5), EpmdWire.utf8("alpha"), EpmdWire.u16(0)), found);
             assertArrayEquals(new byte[] {119, 1}, missing);
@@ -86,12 +86,12 @@ class FastLookupTest {
             Recorded on = new Recorded();
             RunningJepmd jepmd = start(fast, on.events(), b -> b);
             register(jepmd, "alpha", 40001);
-            long before = FastLookup.answered();
+            long before = BareConnections.answered();
             Conn conn = connect(jepmd);
             Thread.sleep(200); // accepted long before the request comes
             byte[] reply = conn.send(frame(EpmdWire.portPlease2("alpha"))).readUntilClose(5000);
             assertArrayEquals(new byte[] {119, 0}, java.util.Arrays.copyOf(reply, 2));
-            assertEquals(fast ? 1 : 0, FastLookup.answered() - before, "answered without a channel, fast path " + fast);
+            assertEquals(fast ? 1 : 0, BareConnections.answered() - before, "answered without a channel, fast path " + fast);
             on.awaitCount(6);
             assertEquals(List.of("ConnectionOpened", "BytesIn 8", "Request PORT_PLEASE2_REQ", "Lookup true",
                     "BytesOut 19", "ConnectionClosed"), on.names(), "fast path " + fast);
@@ -134,14 +134,14 @@ class FastLookupTest {
         RunningJepmd jepmd = start(true, EpmdEvents.NONE, b -> b);
         register(jepmd, "alpha", 40001);
         byte[] lookup = frame(EpmdWire.portPlease2("alpha"));
-        long answered = FastLookup.answered();
+        long answered = BareConnections.answered();
         Conn conn = connectWhileLoopsAreHeld(jepmd, java.util.Arrays.copyOf(lookup, 4));
         Thread.sleep(300); // the daemon has read the first part by now
         conn.send(java.util.Arrays.copyOfRange(lookup, 4, lookup.length));
         byte[] reply = conn.readUntilClose(5000);
         assertEquals(119, reply[0]);
         assertEquals(0, reply[1]);
-        assertEquals(0, FastLookup.answered() - answered);
+        assertEquals(0, BareConnections.answered() - answered);
     }
 
     @Test
@@ -151,11 +151,11 @@ class FastLookupTest {
         byte[] reply = node.readExactly(6, 5000); // ALIVE2_X_RESP: tag, result, 4-byte creation
         assertEquals(118, reply[0]); // ALIVE2_X_RESP
         assertEquals(0, reply[1]);
-        long answered = FastLookup.answered();
+        long answered = BareConnections.answered();
         byte[] found = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("beta"));
         assertArrayEquals(new byte[] {119, 0}, java.util.Arrays.copyOf(found, 2));
         assertArrayEquals(EpmdWire.u16(40002), java.util.Arrays.copyOfRange(found, 2, 4));
-        assertEquals(1, FastLookup.answered() - answered);
+        assertEquals(1, BareConnections.answered() - answered);
         assertTrue(node.staysOpenFor(200), "the registration's connection stays open");
         node.close();
         org.jepmd.testing.Await.until(Duration.ofSeconds(5), () -> jepmd.server().registry().isEmpty(), () -> "unregistered");
@@ -166,7 +166,7 @@ class FastLookupTest {
     void badPacketsInTheFirstReadAreDroppedByTheChannelAsBefore() {
         Recorded on = new Recorded();
         RunningJepmd jepmd = start(true, on.events(), b -> b);
-        long answered = FastLookup.answered();
+        long answered = BareConnections.answered();
         List<byte[]> bad = List.of(
                 frame(new byte[] {'X'}), // unknown tag
                 frame(EpmdWire.concat(new byte[] {'z'}, EpmdWire.utf8("a"), new byte[] {0, 'b'})), // NUL in the name
@@ -176,7 +176,7 @@ class FastLookupTest {
             Conn conn = connectWhileLoopsAreHeld(jepmd, packet);
             assertTrue(conn.closesSilentlyWithin(5000), "closed without a reply");
         }
-        assertEquals(0, FastLookup.answered() - answered);
+        assertEquals(0, BareConnections.answered() - answered);
         on.awaitCount(bad.size() * 4);
         assertEquals(bad.size(), Collections.frequency(on.kinds(), "Dropped"), on.names().toString());
         assertEquals(bad.size(), Collections.frequency(on.kinds(), "ConnectionClosed"), on.names().toString());
@@ -198,17 +198,17 @@ class FastLookupTest {
     void theGuardAtItsCapClosesALookupUnreadAndFreesTheSlotAfterEachAnswer() {
         Recorded on = new Recorded();
         RunningJepmd jepmd = start(true, on.events(), b -> b.connectionLimits(new ConnectionLimits(1, 1, 0)));
-        long before = FastLookup.answered();
+        long before = BareConnections.answered();
         for (int i = 0; i < 3; i++) { // each answer gives its slot back
             assertArrayEquals(new byte[] {119, 1}, requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("nobody")));
         }
-        assertEquals(3, FastLookup.answered() - before);
+        assertEquals(3, BareConnections.answered() - before);
         Conn holder = connect(jepmd);
         assertTrue(holder.staysOpenFor(200));
-        long answered = FastLookup.answered();
+        long answered = BareConnections.answered();
         Conn refused = connectWhileLoopsAreHeld(jepmd, frame(EpmdWire.portPlease2("nobody")));
         assertTrue(refused.closesSilentlyWithin(5000), "closed unanswered (a reset counts: its bytes were never read)");
-        assertEquals(0, FastLookup.answered() - answered);
+        assertEquals(0, BareConnections.answered() - answered);
         on.awaitCount(3 * 6 + 2);
         assertEquals(1, Collections.frequency(on.kinds(), "ConnectionRefused"), on.names().toString());
         holder.close();
@@ -219,9 +219,9 @@ class FastLookupTest {
     @Test
     void delayWriteTurnsTheFastPathOffAndStillAnswers() {
         RunningJepmd jepmd = start(true, EpmdEvents.NONE, b -> b.delayWrite(Duration.ofMillis(50)));
-        long answered = FastLookup.answered();
+        long answered = BareConnections.answered();
         assertArrayEquals(new byte[] {119, 1}, requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("nobody")));
-        assertEquals(0, FastLookup.answered() - answered);
+        assertEquals(0, BareConnections.answered() - answered);
     }
 
     // ---- helpers ----

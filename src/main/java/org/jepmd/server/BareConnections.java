@@ -1,0 +1,172 @@
+package org.jepmd.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import org.jepmd.net.LocalPeers;
+import org.jepmd.protocol.EpmdRequest;
+import org.jepmd.server.RequestLogic.Answer;
+import org.jepmd.server.RequestLogic.Fate;
+import org.jepmd.server.RequestLogic.Reply;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.LongAdder;
+
+import static org.jepmd.server.EpmdLog.LOG;
+
+/**
+ * What the connection handler ({@link EpmdConnectionHandler}) does with a connection, for one that is
+ * a bare descriptor ({@link FastLookup}): the same events and log lines for its opening, its lookup
+ * and reply, its timeout and its close.
+ */
+final class BareConnections {
+    /** Connections answered here, for tests; never reset. */
+    private static final LongAdder ANSWERED = new LongAdder();
+    /**
+     * Replies that did not leave whole with the one write: not seen in practice (the first write of a
+     * few KiB to a new connection fits its empty send buffer), counted so that one would show.
+     */
+    private static final LongAdder SHORT_WRITES = new LongAdder();
+
+    /** A NAMES reply answered here fits this easily ({@link FastLookup#NAMES_MAX_NODES} lines). */
+    private static final int FIRST_PIECES_BYTES = 4096;
+
+    private final ServerContext server;
+    private final RequestLogic logic;
+
+    BareConnections(ServerContext server, RequestLogic logic) {
+        this.server = server;
+        this.logic = logic;
+    }
+
+    /** How many connections were answered at accept in this JVM. */
+    static long answered() {
+        return ANSWERED.sum();
+    }
+
+    /** How many replies written here did not leave whole with one write. */
+    static long shortWrites() {
+        return SHORT_WRITES.sum();
+    }
+
+    /** Reports a connection's opening, for one that waits for its request ({@link AwaitingRequest}). */
+    void announce(FileDescriptor socket, InetSocketAddress remote) {
+        server.events().connectionOpened(remote, isLocal(socket.intValue(), remote));
+    }
+
+    /** epmd's end of a connection that sent nothing within the packet timeout, as the channel's handler has it. */
+    void timedOut(FileDescriptor socket, InetSocketAddress remote) {
+        LOG.info("closing because timed out on receive");
+        server.events().timedOut(remote);
+        closeQuietly(socket);
+        server.events().connectionClosed(remote);
+    }
+
+    /** A connection still waiting for its first byte when the daemon stops, as the channel's handler has it. */
+    void closedUnread(FileDescriptor socket, InetSocketAddress remote) {
+        LOG.warn("got partial packet only on file descriptor {} ({})", socket.intValue(), 0);
+        closeQuietly(socket);
+        server.events().connectionClosed(remote);
+    }
+
+    /** What the channel's handler does for a request in the first read, then its close. */
+    void answer(FileDescriptor socket, InetSocketAddress remote, EpmdRequest request, int bytesRead,
+                boolean announced) {
+        int fd = socket.intValue();
+        boolean local = isLocal(fd, remote);
+        if (!announced) {
+            server.events().connectionOpened(remote, local);
+        }
+        server.events().bytesIn(bytesRead);
+        ANSWERED.increment();
+        Answer answer = logic.handle(request, new AcceptedConnection(remote, local, fd));
+        if (answer instanceof Answer.Send send && send.fate() == Fate.CLOSE) {
+            if (write(socket, send.reply()) && LOG.isInfoEnabled() && send.reply().sentLine() != null) {
+                LOG.info(send.reply().sentLine());
+            }
+        } else if (!(answer instanceof Answer.CloseUnanswered)) {
+            throw new IllegalStateException("a lookup answered with " + answer);
+        }
+        closeQuietly(socket);
+        server.events().connectionClosed(remote);
+    }
+
+    /** {@link LocalPeers#isLocal} needs the connection's own address only for a peer not on loopback. */
+    private boolean isLocal(int fd, InetSocketAddress remote) {
+        LocalPeerPolicy policy = server.config().localPeers();
+        if (policy == LocalPeerPolicy.EPMD && LocalPeers.isLoopback(remote)) {
+            return true;
+        }
+        return policy.isLocal(remote, new Socket(fd).localAddress());
+    }
+
+    /** Writes the reply with one write; false if it did not all leave (the peer went away). */
+    private boolean write(FileDescriptor socket, Reply reply) {
+        ByteBuf out;
+        try {
+            out = replyBytes(reply);
+        } catch (OutOfMemoryError e) {
+            if (server.memory().isRefusal(e)) {
+                return false; // the channel's handler closes without a reply too
+            }
+            throw e;
+        }
+        try {
+            int length = out.readableBytes();
+            int sent = out.hasMemoryAddress()
+                    ? socket.writeAddress(out.memoryAddress(), out.readerIndex(), out.writerIndex())
+                    : socket.write(out.internalNioBuffer(out.readerIndex(), length), 0, length);
+            if (sent != length) {
+                SHORT_WRITES.increment();
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        } finally {
+            out.release();
+        }
+    }
+
+    /** The reply as one direct buffer, each piece counted as the channel's byte counter counts its writes. */
+    private ByteBuf replyBytes(Reply reply) {
+        ByteBuf whole = ReplySources.whole(reply, server.memory(), server);
+        if (whole != null) {
+            whole = direct(whole);
+            server.events().bytesOut(whole.readableBytes());
+            return whole;
+        }
+        ReplyStream.Source pieces = ReplySources.pieces(reply, server.memory(), server);
+        ByteBuf all = server.memory().directBuffer(FIRST_PIECES_BYTES);
+        try {
+            for (ByteBuf piece = pieces.next(server.memory()); piece != null; piece = pieces.next(server.memory())) {
+                server.events().bytesOut(piece.readableBytes());
+                all.writeBytes(piece);
+                piece.release();
+            }
+        } catch (RuntimeException | Error e) {
+            all.release();
+            pieces.discard();
+            throw e;
+        }
+        return all;
+    }
+
+    private ByteBuf direct(ByteBuf buf) {
+        if (buf.isDirect()) {
+            return buf;
+        }
+        ByteBuf copy = server.memory().directBuffer(buf.readableBytes()).writeBytes(buf);
+        buf.release();
+        return copy;
+    }
+
+    static void closeQuietly(FileDescriptor socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing to do: the descriptor is gone either way
+        }
+    }
+}
