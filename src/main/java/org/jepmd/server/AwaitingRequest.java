@@ -33,6 +33,8 @@ final class AwaitingRequest implements EpollIoHandle {
     private IoRegistration registration;
     private ScheduledFuture<?> deadline;
     private boolean done;
+    /** Whether the peer is local, as reported at the opening. */
+    private boolean local;
 
     private AwaitingRequest(FastLookup fastLookup, Channel listener, FileDescriptor socket, InetSocketAddress remote,
                             ConnectionGuard.Slot slot, Supplier<Channel> ordinary, long acceptedAt) {
@@ -60,7 +62,7 @@ final class AwaitingRequest implements EpollIoHandle {
         }
         waiting.registration = registered.getNow();
         fastLookup.startedWaiting(waiting);
-        fastLookup.bare().announce(socket, remote); // the channel's handler reports a connection at accept
+        waiting.local = fastLookup.bare().announce(socket, remote); // the channel's handler reports a connection at accept
         waiting.registration.submit(EpollIoOps.EPOLLIN);
         waiting.deadline = listener.eventLoop().schedule(waiting::timedOut,
                 Math.max(0, fastLookup.packetTimeoutNanos() - (System.nanoTime() - acceptedAt)), TimeUnit.NANOSECONDS);
@@ -86,7 +88,7 @@ final class AwaitingRequest implements EpollIoHandle {
             return;
         }
         finish();
-        Channel channel = fastLookup.served(read, socket, remote, slot, ordinary, acceptedAt, true);
+        Channel channel = fastLookup.served(read, socket, remote, slot, ordinary, acceptedAt, local);
         registration.cancel(); // no epoll_ctl once answered and closed; else the channel registers the descriptor anew
         if (channel != null) {
             // to the acceptor, as if just accepted: on this loop it joins the open connections at once
@@ -100,8 +102,7 @@ final class AwaitingRequest implements EpollIoHandle {
             return;
         }
         finish();
-        fastLookup.bare().timedOut(socket, remote);
-        slot.release();
+        fastLookup.bare().timedOut(socket, remote, slot);
         registration.cancel();
         fastLookup.stoppedWaiting(this);
     }
@@ -112,8 +113,7 @@ final class AwaitingRequest implements EpollIoHandle {
             return;
         }
         finish();
-        fastLookup.bare().closedUnread(socket, remote);
-        slot.release();
+        fastLookup.bare().closedUnread(socket, remote, slot);
         if (registration != null) {
             registration.cancel();
         }

@@ -8,6 +8,7 @@ import org.jepmd.protocol.EpmdRequest;
 import org.jepmd.server.RequestLogic.Answer;
 import org.jepmd.server.RequestLogic.Fate;
 import org.jepmd.server.RequestLogic.Reply;
+import org.jepmd.server.guard.ConnectionGuard;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,32 +51,39 @@ final class BareConnections {
         return SHORT_WRITES.sum();
     }
 
-    /** Reports a connection's opening, for one that waits for its request ({@link AwaitingRequest}). */
-    void announce(FileDescriptor socket, InetSocketAddress remote) {
-        server.events().connectionOpened(remote, isLocal(socket.intValue(), remote));
+    /**
+     * Reports a connection's opening, for one that waits for its request ({@link AwaitingRequest}).
+     *
+     * @return whether the peer is local, as the local-peer policy said
+     */
+    boolean announce(FileDescriptor socket, InetSocketAddress remote) {
+        boolean local = isLocal(socket.intValue(), remote);
+        server.events().connectionOpened(remote, local);
+        return local;
     }
 
     /** epmd's end of a connection that sent nothing within the packet timeout, as the channel's handler has it. */
-    void timedOut(FileDescriptor socket, InetSocketAddress remote) {
+    void timedOut(FileDescriptor socket, InetSocketAddress remote, ConnectionGuard.Slot slot) {
         LOG.info("closing because timed out on receive");
         server.events().timedOut(remote);
-        closeQuietly(socket);
-        server.events().connectionClosed(remote);
+        close(socket, remote, slot);
     }
 
     /** A connection still waiting for its first byte when the daemon stops, as the channel's handler has it. */
-    void closedUnread(FileDescriptor socket, InetSocketAddress remote) {
+    void closedUnread(FileDescriptor socket, InetSocketAddress remote, ConnectionGuard.Slot slot) {
         LOG.warn("got partial packet only on file descriptor {} ({})", socket.intValue(), 0);
-        closeQuietly(socket);
-        server.events().connectionClosed(remote);
+        close(socket, remote, slot);
     }
 
     /** What the channel's handler does for a request in the first read, then its close. */
-    void answer(FileDescriptor socket, InetSocketAddress remote, EpmdRequest request, int bytesRead,
-                boolean announced) {
+    /**
+     * @param announced null, or whether the peer is local, as reported at the opening ({@link #announce})
+     */
+    void answer(FileDescriptor socket, InetSocketAddress remote, ConnectionGuard.Slot slot, EpmdRequest request,
+                int bytesRead, Boolean announced) {
         int fd = socket.intValue();
-        boolean local = isLocal(fd, remote);
-        if (!announced) {
+        boolean local = announced != null ? announced : isLocal(fd, remote);
+        if (announced == null) {
             server.events().connectionOpened(remote, local);
         }
         server.events().bytesIn(bytesRead);
@@ -88,8 +96,7 @@ final class BareConnections {
         } else if (!(answer instanceof Answer.CloseUnanswered)) {
             throw new IllegalStateException("a lookup answered with " + answer);
         }
-        closeQuietly(socket);
-        server.events().connectionClosed(remote);
+        close(socket, remote, slot);
     }
 
     /** {@link LocalPeers#isLocal} needs the connection's own address only for a peer not on loopback. */
@@ -160,6 +167,13 @@ final class BareConnections {
         ByteBuf copy = server.memory().directBuffer(buf.readableBytes()).writeBytes(buf);
         buf.release();
         return copy;
+    }
+
+    /** Closes the connection and gives its slot back, then reports it closed, as a channel's close does. */
+    private void close(FileDescriptor socket, InetSocketAddress remote, ConnectionGuard.Slot slot) {
+        closeQuietly(socket);
+        slot.release();
+        server.events().connectionClosed(remote);
     }
 
     static void closeQuietly(FileDescriptor socket) {

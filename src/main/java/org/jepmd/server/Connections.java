@@ -111,9 +111,9 @@ final class Connections {
         return watchers;
     }
 
-    /** Open connections, channels and watchers. */
+    /** Open connections: channels, watchers, and bare descriptors of {@link FastLookup} (waiting or being answered). */
     int count() {
-        return open.size() + watchers.size();
+        return open.size() + watchers.size() + guard.slotsHeld();
     }
 
     /** Closes every connection; completes once the channels are closed (each watcher closes on its loop). */

@@ -66,16 +66,18 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
         int fd = server.transport().descriptor(channel);
-        boolean local = server.config().localPeers().isLocal(channel.remoteAddress(), channel.localAddress());
+        // a connection first served without a channel (FastLookup) may have been reported, and waited
+        FirstRead waited = ctx.pipeline().get(FirstRead.class);
+        boolean announced = waited != null && waited.announced();
+        boolean local = announced ? waited.local()
+                : server.config().localPeers().isLocal(channel.remoteAddress(), channel.localAddress());
         connection = new ChannelConnection(channel, channel.remoteAddress(), local, fd);
         if (LOG.isDebugEnabled()) {
             LOG.debug(local ? "Local peer connected" : "Non-local peer connected");
             EpmdLog.time();
             LOG.debug("opening connection on file descriptor {}", fd);
         }
-        // a connection first served without a channel (FastLookup) may have been reported, and waited
-        FirstRead waited = ctx.pipeline().get(FirstRead.class);
-        if (waited == null || !waited.announced()) {
+        if (!announced) {
             server.events().connectionOpened(connection.peer(), local);
         }
         long timeout = server.config().packetTimeout().toNanos() - (waited == null ? 0 : waited.sinceAccept());

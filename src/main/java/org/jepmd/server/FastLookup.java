@@ -94,7 +94,7 @@ final class FastLookup implements AcceptHook {
             }
             read = END_OF_STREAM; // the channel reads for itself
         }
-        return served(read, socket, remote, slot, ordinary, acceptedAt, false);
+        return served(read, socket, remote, slot, ordinary, acceptedAt, null);
     }
 
     /**
@@ -129,21 +129,21 @@ final class FastLookup implements AcceptHook {
      * (null), or gives the connection to its ordinary channel with what was read. The channel is
      * admitted by the guard again, as every ordinary connection is.
      *
-     * @param announced the connection's opening was reported already ({@link BareConnections#announce})
+     * @param announced null, or: the connection's opening was reported already, with whether the peer
+     *                  is local ({@link BareConnections#announce})
      */
     Channel served(Object read, FileDescriptor socket, InetSocketAddress remote, ConnectionGuard.Slot slot,
-                   Supplier<Channel> ordinary, long acceptedAt, boolean announced) {
+                   Supplier<Channel> ordinary, long acceptedAt, Boolean announced) {
         if (read instanceof Lookup lookup) {
-            bare.answer(socket, remote, lookup.request(), lookup.bytes(), announced);
-            slot.release();
+            bare.answer(socket, remote, slot, lookup.request(), lookup.bytes(), announced);
             return null;
         }
         slot.release();
         Channel channel = ordinary.get();
         // the channel's handler reports the opening, unless done; a channel the guard turns away then closes unseen
-        Runnable closedUnseen = announced ? () -> server.events().connectionClosed(remote) : null;
+        Runnable closedUnseen = announced != null ? () -> server.events().connectionClosed(remote) : null;
         channel.pipeline().addFirst("firstRead",
-                new FirstRead(read == END_OF_STREAM ? null : read, acceptedAt, closedUnseen));
+                new FirstRead(read == END_OF_STREAM ? null : read, acceptedAt, closedUnseen, Boolean.TRUE.equals(announced)));
         return channel;
     }
 

@@ -17,6 +17,7 @@ final class FirstRead extends ChannelInboundHandlerAdapter {
     private final long acceptedAt;
     /** Reports the close of a connection whose opening was reported before its channel existed; null if not. */
     private final Runnable closedUnseen;
+    private final boolean local;
     private boolean active;
 
     /**
@@ -24,11 +25,13 @@ final class FirstRead extends ChannelInboundHandlerAdapter {
      * @param acceptedAt   {@link System#nanoTime()} at accept, where the packet timeout starts
      * @param closedUnseen null, or: the opening was reported already (the handler does not report it
      *                     again) and this reports the close if the channel never becomes active
+     * @param local        when announced: whether the peer is local, as reported then
      */
-    FirstRead(Object read, long acceptedAt, Runnable closedUnseen) {
+    FirstRead(Object read, long acceptedAt, Runnable closedUnseen, boolean local) {
         this.read = read;
         this.acceptedAt = acceptedAt;
         this.closedUnseen = closedUnseen;
+        this.local = local;
     }
 
     /** How long ago the connection was accepted: the packet timeout has run that long already. */
@@ -39,6 +42,11 @@ final class FirstRead extends ChannelInboundHandlerAdapter {
     /** True if the connection's opening was reported before its channel existed. */
     boolean announced() {
         return closedUnseen != null;
+    }
+
+    /** When {@link #announced()}: whether the peer is local, as reported then (the policy is asked once). */
+    boolean local() {
+        return local;
     }
 
     @Override

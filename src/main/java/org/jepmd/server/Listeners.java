@@ -211,7 +211,7 @@ final class Listeners {
             try {
                 registered = base.clone().group(group).handler(acceptErrors(new AcceptErrorHandler.Bursts()))
                         .option(ChannelOption.SO_REUSEADDR, null)
-                        .channelFactory(() -> transport.adopt(fd)).register().awaitUninterruptibly();
+                        .channelFactory(() -> transport.adopt(fd, connections.fastLookup())).register().awaitUninterruptibly();
                 if (!registered.isSuccess()) {
                     failure = String.valueOf(registered.cause().getMessage());
                 }

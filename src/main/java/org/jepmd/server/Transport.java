@@ -156,12 +156,12 @@ public final class Transport {
     }
 
 
-    /** A server channel on an inherited, already listening descriptor (systemd socket activation). */
-    ServerChannel adopt(int fd) {
+    /** A server channel on an inherited, already listening descriptor (systemd socket activation, a hand-over). */
+    ServerChannel adopt(int fd, FastLookup fastLookup) {
         if (kind != Kind.EPOLL) {
             throw new IllegalStateException("inherited sockets need the native epoll transport");
         }
-        return new EpollServerSocketChannel(fd);
+        return fastLookup.isOn() ? new AcceptHookEpollServerSocketChannel(fd, fastLookup) : new EpollServerSocketChannel(fd);
     }
 
     /**

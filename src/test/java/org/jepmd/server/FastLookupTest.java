@@ -203,6 +203,7 @@ class FastLookupTest {
             assertArrayEquals(new byte[] {119, 1}, requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("nobody")));
         }
         assertEquals(3, BareConnections.answered() - before);
+        on.awaitCount(3 * 6); // the last lookup's close, after its slot came back
         Conn holder = connect(jepmd);
         assertTrue(holder.staysOpenFor(200));
         long answered = BareConnections.answered();

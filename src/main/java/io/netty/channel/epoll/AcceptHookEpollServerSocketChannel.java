@@ -47,6 +47,13 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
         this.hook = hook;
     }
 
+    /** A listening socket on an inherited, already listening descriptor (systemd, a hand-over). */
+    public AcceptHookEpollServerSocketChannel(int fd, AcceptHook hook) {
+        super(new LinuxSocket(fd));
+        this.config = new EpollServerChannelConfig(this);
+        this.hook = hook;
+    }
+
     @Override
     public EpollServerChannelConfig config() {
         return config;

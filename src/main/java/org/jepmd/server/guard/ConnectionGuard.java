@@ -25,6 +25,7 @@ public final class ConnectionGuard {
     private final String what;
     private final ConnectionLimits limits;
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger slotsHeld = new AtomicInteger();
     private final ConcurrentHashMap<Cidr, AtomicInteger> perPeer = new ConcurrentHashMap<>();
     /** When the last "limit reached" line was logged: at most one per {@link #LOG_INTERVAL_NANOS}. */
     private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
@@ -119,13 +120,23 @@ public final class ConnectionGuard {
 
         /** Gives an admitted connection's slot back. */
         public void release() {
+            slotsHeld.decrementAndGet();
             ConnectionGuard.this.release(remote);
         }
     }
 
     /** {@link #admit(SocketAddress)}, as a {@link Slot}. */
     public Slot take(SocketAddress remote) {
-        return new Slot(remote, admit(remote));
+        Refusal refusal = admit(remote);
+        if (refusal == null) {
+            slotsHeld.incrementAndGet();
+        }
+        return new Slot(remote, refusal);
+    }
+
+    /** Slots taken with {@link #take} and not yet released: connections open that are not channels. */
+    public int slotsHeld() {
+        return slotsHeld.get();
     }
 
     /** Gives back the slot {@link #admit(SocketAddress)} took for a connection from {@code remote}; once per slot. */
