@@ -55,8 +55,10 @@ final class AwaitingRequest implements EpollIoHandle {
     static boolean start(FastLookup fastLookup, Channel listener, FileDescriptor socket, InetSocketAddress remote,
                          ConnectionGuard.Slot slot, Supplier<Channel> ordinary, long acceptedAt) {
         AwaitingRequest waiting = new AwaitingRequest(fastLookup, listener, socket, remote, slot, ordinary, acceptedAt);
-        // registered at once: the caller runs on the loop
         Future<IoRegistration> registered = ((IoEventLoop) listener.eventLoop()).register(waiting);
+        if (!registered.isDone()) { // registration is immediate on the loop, where accepts run
+            throw new IllegalStateException("a connection must wait on its listener's event loop");
+        }
         if (!registered.isSuccess()) {
             return false;
         }
