@@ -8,6 +8,7 @@ import io.netty.channel.EventLoop;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A connection as {@link RequestLogic} sees it, and the registry's owner of its registration: a Netty
@@ -102,12 +103,28 @@ final class ChannelConnection implements RequestLogic.Connection, ChannelFutureL
             }
         }
         if (runNow) {
-            action.run();
+            runAfterTheOthers(action);
             return;
         }
         Channel now = channel;
         if (first && now != null) {
             now.closeFuture().addListener(this); // one listener runs them all; a watcher's close runs them instead
+        }
+    }
+
+    /**
+     * Runs a close action added after the close. The others run on the loop, perhaps still now: an
+     * action from another loop (a takeover wait) must come after them, the holder's release first.
+     */
+    private void runAfterTheOthers(Runnable action) {
+        if (loop.inEventLoop()) {
+            action.run();
+            return;
+        }
+        try {
+            loop.execute(action);
+        } catch (RejectedExecutionException stopped) {
+            action.run(); // the daemon stopped: nothing else runs on the loop any more
         }
     }
 

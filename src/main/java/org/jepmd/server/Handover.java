@@ -138,6 +138,9 @@ public final class Handover {
     /** Serves again after a hand-over that did not happen: every parked socket back on the event loops. */
     public void resume() {
         synchronized (parked) {
+            if (group.isShuttingDown()) {
+                return; // the daemon stopped meanwhile: nothing to serve on
+            }
             List<ChannelFuture> registered = new ArrayList<>();
             for (Channel channel : parked) {
                 if (channel.isOpen()) {
