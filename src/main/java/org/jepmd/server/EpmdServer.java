@@ -1,6 +1,8 @@
 package org.jepmd.server;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.jepmd.registry.NodeRegistry;
 import org.jepmd.registry.UnusedNode;
 
@@ -19,6 +21,9 @@ import static org.jepmd.server.EpmdLog.LOG;
  * with the exit status when the daemon stops (KILL_REQ or {@link #close()}).
  */
 public final class EpmdServer implements AutoCloseable {
+    /** How long {@link #shutdown()} waits for the sockets' closes before it stops the event loops anyway. */
+    private static final Duration STOP_DEADLINE = Duration.ofSeconds(3);
+
     private final ServerConfig config;
     private final EpmdEvents events;
     private final Transport transport;
@@ -202,6 +207,10 @@ public final class EpmdServer implements AutoCloseable {
         }
         shutdownStarted.complete(null);
         listeners.all().close().addListener(f -> connections.closeAll().addListener(g -> stopLoops()));
+        // a close that never completes must not keep the daemon running: the loops stop regardless
+        ScheduledFuture<?> deadline = GlobalEventExecutor.INSTANCE.schedule(this::stopLoops,
+                STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        terminated.whenComplete((status, failure) -> deadline.cancel(false));
     }
 
     private void stopLoops() {
