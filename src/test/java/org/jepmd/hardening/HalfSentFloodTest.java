@@ -46,7 +46,8 @@ class HalfSentFloodTest {
         int port = FreePorts.next();
         int http = FreePorts.next();
         try (JepmdProcess jepmd = JepmdProcess.start(LAUNCHER_MEMORY_SCALED_DOWN, List.of(), "",
-                () -> JepmdProcess.acceptsOnLoopback(port), port, "-packet_timeout", "60", "-http", "127.0.0.1:" + http);
+                // the HTTP endpoint binds after the epmd listener: ready when both accept
+                () -> JepmdProcess.acceptsOnLoopback(port) && JepmdProcess.acceptsOnLoopback(http), port, "-packet_timeout", "60", "-http", "127.0.0.1:" + http);
              EpmdWire.Conn before = EpmdWire.connect(port)) {
             assertEquals(0, register(before, "before", 7101), "registration before the flood");
             long pid = jepmd.process().pid();
