@@ -7,6 +7,7 @@ import org.jepmd.restart.RestartCommand;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /** Runs a client action of {@link EpmdOption} against the daemon on the port: one case per action. */
 final class ClientActions {
@@ -22,7 +23,7 @@ final class ClientActions {
     static int run(EpmdOption action, OptionValues values, int port, List<String> args, Map<String, String> env,
                    PrintStream out, PrintStream err) {
         return switch (action) {
-            case RESTART -> new RestartCommand(port, env, err).restart(daemonOptions(args));
+            case RESTART -> restart(new RestartCommand(port, env, err).newDaemon(daemonOptions(args)), out, err);
             case INFO -> new JepmdInfoClient(port, out, err).info();
             case NAMES -> new EpmdClient(port, out, err).names();
             case KILL -> new EpmdClient(port, out, err).kill();
@@ -31,6 +32,16 @@ final class ClientActions {
             case STOP -> new EpmdClient(port, out, err).stop(EpmdClient.argumentBytes(values.value(action, String.class)));
             default -> throw new IllegalArgumentException(action.mainName() + " is no client action");
         };
+    }
+
+    /** Becomes the new daemon, if there is one: {@code -restart}'s JVM serves in the old daemon's place. */
+    private static int restart(RestartCommand.NewDaemon daemon, PrintStream out, PrintStream err) {
+        if (daemon == null) {
+            return 1;
+        }
+        String[] args = daemon.arguments().toArray(String[]::new);
+        OptionalInt done = DaemonShortcut.run(args, daemon.env(), out, err);
+        return done.isPresent() ? done.getAsInt() : EpmdCommand.commandLine(daemon.env(), out, err).execute(args);
     }
 
     /**

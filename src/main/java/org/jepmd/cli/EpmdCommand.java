@@ -4,6 +4,7 @@ import org.jepmd.daemon.DaemonStatus;
 import org.jepmd.daemon.Daemonizer;
 import org.jepmd.daemon.Operations;
 import org.jepmd.daemon.ServerRunner;
+import org.jepmd.restart.Takeover;
 import org.jepmd.server.ListenPlan;
 import org.jepmd.server.ServerConfig;
 import org.jepmd.server.guard.QueryAccess;
@@ -129,12 +130,12 @@ public final class EpmdCommand implements Callable<Integer> {
         if (!daemon()) {
             return serve(originalArgs, null);
         }
-        String statusSocket = env.get(DaemonStatus.ENV);
-        if (statusSocket == null) {
+        String statusAt = env.get(DaemonStatus.ENV);
+        if (statusAt == null) {
             return Daemonizer.launch(originalArgs, env, err);
         }
         DaemonStatus.ignoreHangup();
-        return serve(originalArgs, new DaemonStatus(Path.of(statusSocket)));
+        return serve(originalArgs, DaemonStatus.to(statusAt, err));
     }
 
     private int serve(List<String> originalArgs, DaemonStatus status) {
@@ -145,10 +146,12 @@ public final class EpmdCommand implements Callable<Integer> {
         return ServerRunner.run(config, operations(), warnings, status);
     }
 
-    /** The operator's extras: {@code -systemd}, {@code -http}, {@code -audit}. */
+    /** The operator's extras: {@code -systemd}, {@code -http}, {@code -audit}; a take-over ({@code -restart}). */
     Operations.Options operations() {
         OptionValues values = values();
-        return new Operations.Options(values.has(EpmdOption.SYSTEMD), http(), values.has(EpmdOption.AUDIT));
+        String takeover = env.get(Takeover.ENV);
+        return new Operations.Options(values.has(EpmdOption.SYSTEMD), http(), values.has(EpmdOption.AUDIT),
+                takeover == null ? null : Path.of(takeover));
     }
 
     /**

@@ -2,7 +2,6 @@ package org.jepmd.daemon;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -35,8 +33,6 @@ public final class Daemonizer {
     static final long REPORT_TIMEOUT_SECONDS = 30;
     private static final String MAIN_CLASS = "org.jepmd.Main";
     private static final String SETSID_FORK = "--fork";
-    /** What {@code scripts/jepmd} writes to stderr last, as it starts Java for a detached daemon. */
-    private static final String LAUNCHER_STARTS_JAVA = "\0";
 
     private Daemonizer() {
     }
@@ -48,52 +44,24 @@ public final class Daemonizer {
      * @return the exit status for the parent
      */
     public static int launch(List<String> args, Map<String, String> env, PrintStream err) {
-        return run(command(args, env), env, false, REPORT_TIMEOUT_SECONDS, err);
-    }
-
-    /**
-     * As {@link #launch}, through the launcher: runs {@code line} ({@code scripts/jepmd} and a
-     * {@code -daemon} line) detached, with the status socket in its environment, so that the launcher
-     * starts the daemon itself and no parent JVM stands between. Until it starts Java, the launcher's
-     * stderr is read here: its end without the launcher's word that Java starts ends the wait, and
-     * what it said there (it cannot find Java, say) is printed as it is. The launcher detaches the
-     * daemon itself ({@code setsid --fork} as it starts Java): a {@code setsid --fork} here would end
-     * at once, and the JDK drains an ended child's stderr before the launcher has said a word.
-     *
-     * @param timeoutSeconds how long to wait for the daemon's report
-     * @return the exit status for the parent
-     */
-    public static int launchThrough(List<String> line, Map<String, String> env, long timeoutSeconds, PrintStream err) {
-        return run(line, env, true, timeoutSeconds, err);
-    }
-
-    private static int run(List<String> command, Map<String, String> env, boolean readLauncher, long timeoutSeconds,
-                           PrintStream err) {
+        List<String> command = command(args, env);
         Path dir = null;
         try {
             dir = Files.createTempDirectory("jepmd-daemon-"); // 0700: only this user can report
             Path socketPath = dir.resolve("status");
             try (ServerSocketChannel status = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 status.bind(UnixDomainSocketAddress.of(socketPath));
-                boolean forked = readLauncher || command.contains(SETSID_FORK); // the launcher forks
-                Process child = start(command, env, socketPath, readLauncher);
-                CompletableFuture<String> launcherFailure = readLauncher
-                        ? launcherFailure(child, status) : CompletableFuture.completedFuture("");
+                boolean forked = command.contains(SETSID_FORK);
+                Process child = start(command, env, socketPath);
                 AtomicBoolean timedOut = new AtomicBoolean();
-                closeAfterTimeout(status, timeoutSeconds, timedOut);
+                closeAfterTimeout(status, REPORT_TIMEOUT_SECONDS, timedOut);
                 if (!forked) {
                     // the child is the daemon itself: its exit before reporting ends the wait at once
                     child.onExit().thenRun(() -> closeQuietly(status));
                 }
                 String report = awaitReport(status);
                 if (report == null || report.isEmpty()) { // empty: the daemon closed the connection without a word
-                    String launcherLine = launcherFailure.completeOnTimeout("", 1, TimeUnit.SECONDS).join();
-                    if (!launcherLine.isEmpty()) {
-                        err.print(launcherLine + "\n");
-                        err.flush();
-                        return 1;
-                    }
-                    return noReport(forked ? null : child, timedOut.get(), timeoutSeconds, err);
+                    return noReport(forked ? null : child, timedOut.get(), err);
                 }
                 int space = report.indexOf(' ');
                 int exitStatus = Integer.parseInt(space < 0 ? report : report.substring(0, space)); // DaemonStatus wrote it
@@ -114,31 +82,6 @@ public final class Daemonizer {
     }
 
     /**
-     * The launcher's failure: its stderr up to its end, stripped, unless that ends in the NUL byte
-     * that {@code scripts/jepmd} writes as it starts Java (then ""). A failure ends the wait for a report.
-     */
-    private static CompletableFuture<String> launcherFailure(Process child, ServerSocketChannel status) {
-        CompletableFuture<String> failure = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            String said = "";
-            try (InputStream in = child.getErrorStream()) {
-                said = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException ignored) {
-                // read what there was
-            }
-            if (said.endsWith(LAUNCHER_STARTS_JAVA)) {
-                failure.complete("");
-                return;
-            }
-            failure.complete(said.isBlank() ? "epmd: the launcher exited before starting the daemon" : said.strip());
-            closeQuietly(status);
-        }, "jepmd-launcher-stderr");
-        reader.setDaemon(true);
-        reader.start();
-        return failure;
-    }
-
-    /**
      * Closes the status socket after {@code seconds}. A sleeping daemon thread, not a
      * thread blocked in native code: the JVM's exit waits up to 300 ms for the latter.
      */
@@ -156,13 +99,12 @@ public final class Daemonizer {
         timer.start();
     }
 
-    private static Process start(List<String> command, Map<String, String> env, Path socketPath, boolean readStderr)
-            throws IOException {
+    private static Process start(List<String> command, Map<String, String> env, Path socketPath) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(new File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(readStderr ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD);
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().clear();
         builder.environment().putAll(env);
         builder.environment().put(DaemonStatus.ENV, socketPath.toString());
@@ -249,12 +191,12 @@ public final class Daemonizer {
      *
      * @param child the daemon, when it is this JVM's own child; null when it was forked off
      */
-    private static int noReport(Process child, boolean timedOut, long timeoutSeconds, PrintStream err) {
+    private static int noReport(Process child, boolean timedOut, PrintStream err) {
         if (child != null && child.isAlive()) {
             child.destroyForcibly();
         }
         if (timedOut) {
-            err.print("epmd: the daemon did not report within " + timeoutSeconds + " s\n");
+            err.print("epmd: the daemon did not report within " + REPORT_TIMEOUT_SECONDS + " s\n");
         } else if (child != null) {
             err.print("epmd: the daemon exited with status " + child.exitValue() + " before listening\n");
         } else {

@@ -42,8 +42,10 @@ public final class Operations {
      * @param systemd  take the listening sockets from systemd and notify it
      * @param http     where to serve metrics, health, readiness and nodes; null for nowhere
      * @param audit    log the audit trail on {@code jepmd.audit}
+     * @param takeover the running daemon's hand-over socket, to take over from ({@code jepmd -restart});
+     *                 null to start afresh
      */
-    public record Options(boolean systemd, InetSocketAddress http, boolean audit) {
+    public record Options(boolean systemd, InetSocketAddress http, boolean audit, Path takeover) {
     }
 
     private final Options options;
@@ -108,13 +110,13 @@ public final class Operations {
 
     /** Starts the daemon and the extras; the daemon runs until {@link EpmdServer#terminated()}. */
     public EpmdServer start(ServerConfig config) throws StartupFailure {
-        String takeover = System.getenv(Takeover.ENV);
+        Path takeover = options.takeover();
         EpmdServer started;
         if (takeover == null) {
             started = options.systemd() ? startUnderSystemd(config) : EpmdServer.start(config, events());
             RestartListener.open(started, HandoverPaths.of(System.getenv()));
         } else {
-            started = Takeover.run(configure(config), events(), Path.of(takeover)); // it serves the hand-over socket it took
+            started = Takeover.run(configure(config), events(), takeover); // it serves the hand-over socket it took
         }
         server = started;
         if (options.http() != null && takeover != null) {

@@ -1,6 +1,6 @@
 package org.jepmd.restart;
 
-import org.jepmd.daemon.Daemonizer;
+import org.jepmd.daemon.DaemonStatus;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,24 +12,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code jepmd -restart}: starts a new daemon from the launcher as installed now ({@link #LAUNCHER_ENV},
- * which {@code scripts/jepmd} sets to its own resolved path), detached as {@code -daemon} starts one
- * but with this process as the parent that waits for its report ({@link Daemonizer#launchThrough}),
- * with {@link Takeover#ENV} naming the running daemon's hand-over socket: 0 once the new daemon
- * serves, else 1 with the reason on stderr, the old daemon serving on.
- *
- * <p>The new daemon gets the running daemon's arguments, unless the command gave daemon options of its
- * own: then those, in their place. Either way with {@code -daemon}.
+ * {@code jepmd -restart}, run by the launcher as the new daemon itself: {@code scripts/jepmd} starts
+ * this JVM detached, as it starts a {@code -daemon}, with the daemon's JVM options and with
+ * {@link DaemonStatus#ENV} set to {@link DaemonStatus#ON_STDERR}, and waits for its report on the
+ * JVM's stderr. This class decides what the new daemon is: the running daemon's arguments (or the
+ * daemon options the command gave, in their place), {@code -daemon}, and {@link Takeover#ENV}
+ * naming the running daemon's hand-over socket. One JVM starts per restart, and the launcher as
+ * installed now chooses its Java and jar, so an upgrade takes effect.
  */
 public final class RestartCommand {
-    /** The launcher's own path, exported by {@code scripts/jepmd}. */
-    public static final String LAUNCHER_ENV = "JEPMD_LAUNCHER";
-    /** How long the new daemon may take to report: the launcher may first make its class-data archive. */
-    private static final long LAUNCHER_TIMEOUT_SECONDS = 90;
-
     private final int port;
     private final Map<String, String> env;
     private final PrintStream err;
+
+    /** What the new daemon runs: its command line and environment. */
+    public record NewDaemon(List<String> arguments, Map<String, String> env) {
+    }
 
     /**
      * @param port the running daemon's port (as {@code -names} finds it)
@@ -43,21 +41,19 @@ public final class RestartCommand {
     }
 
     /**
-     * Restarts the daemon on the port.
+     * The new daemon that takes over from the one on the port, or null after saying on stderr why
+     * there is none.
      *
      * @param daemonOptions the new daemon's arguments, or null to keep the running daemon's
-     * @return 0 once the new daemon serves, else 1
      */
-    public int restart(List<String> daemonOptions) {
-        Path socket = socket();
-        String launcher = env.get(LAUNCHER_ENV);
-        if (launcher == null || launcher.isEmpty() || !Files.isExecutable(Path.of(launcher))) {
-            return fail("-restart runs the launcher (scripts/jepmd), and " + LAUNCHER_ENV + " names none");
+    public NewDaemon newDaemon(List<String> daemonOptions) {
+        if (!DaemonStatus.ON_STDERR.equals(env.get(DaemonStatus.ENV))) {
+            return fail("-restart is run by the launcher (scripts/jepmd), which starts the new daemon");
         }
+        Path socket = socket();
         List<String> arguments;
         try {
-            List<String> running = runningArguments(socket);
-            arguments = new ArrayList<>(daemonOptions == null ? running : daemonOptions);
+            arguments = new ArrayList<>(daemonOptions == null ? runningArguments(socket) : daemonOptions);
         } catch (IOException e) {
             return fail(e.getMessage());
         }
@@ -67,7 +63,10 @@ public final class RestartCommand {
         if (!arguments.contains("-daemon")) {
             arguments.add("-daemon");
         }
-        return launch(launcher, arguments, socket);
+        Map<String, String> daemonEnv = new HashMap<>(env);
+        daemonEnv.put(Takeover.ENV, socket.toString());
+        daemonEnv.put("ERL_EPMD_PORT", Integer.toString(port)); // the port, when the arguments do not say it
+        return new NewDaemon(List.copyOf(arguments), Map.copyOf(daemonEnv));
     }
 
     /**
@@ -88,24 +87,9 @@ public final class RestartCommand {
         return RunningArguments.ask(socket);
     }
 
-    /**
-     * Runs {@code launcher arguments} detached, with the hand-over socket in its environment, and
-     * waits for the new daemon's report as {@code -daemon}'s parent does: this process is that parent.
-     */
-    private int launch(String launcher, List<String> arguments, Path socket) {
-        List<String> line = new ArrayList<>();
-        line.add(launcher);
-        line.addAll(arguments);
-        Map<String, String> childEnv = new HashMap<>(env);
-        childEnv.put(Takeover.ENV, socket.toString());
-        childEnv.put("ERL_EPMD_PORT", Integer.toString(port)); // the port, when the arguments do not say it
-        int status = Daemonizer.launchThrough(line, childEnv, LAUNCHER_TIMEOUT_SECONDS, err);
-        return status == 0 ? 0 : 1;
-    }
-
-    private int fail(String reason) {
+    private NewDaemon fail(String reason) {
         err.print("epmd: cannot restart: " + reason + "\n");
         err.flush();
-        return 1;
+        return null;
     }
 }

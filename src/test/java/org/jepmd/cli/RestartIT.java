@@ -216,19 +216,21 @@ class RestartIT {
     }
 
     /**
-     * The detached daemon that -restart's launcher started on {@code port}: a JVM with both the take-over
-     * and the status socket in its environment (as has the daemon serving now, if it took over itself).
+     * The detached daemon that -restart's launcher started on {@code port}: a JVM run as
+     * {@code ... -port PORT -restart} that reports on stderr (as is the daemon serving now, if it took
+     * over itself).
      */
     private static Optional<Long> takingOverPid(int port, long serving) {
         return ProcessHandle.allProcesses().map(ProcessHandle::pid).filter(pid -> pid != serving).filter(pid -> {
             try {
                 String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ"),
                         StandardCharsets.ISO_8859_1) + "\0";
+                String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.ISO_8859_1);
                 // the JVM itself: not the launcher or setsid on their way to it
                 boolean java = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe"))
                         .getFileName().toString().equals("java");
-                return java && environ.matches("(?s)(.*\0)?JEPMD_TAKEOVER=[^\0]*/restart-" + port + "\0.*")
-                        && environ.matches("(?s)(.*\0)?JEPMD_DAEMON_STATUS=.*");
+                return java && cmdline.endsWith("\0-port\0" + port + "\0-restart\0")
+                        && environ.matches("(?s)(.*\0)?JEPMD_DAEMON_STATUS=stderr\0.*");
             } catch (IOException | UncheckedIOException e) {
                 return false;
             }

@@ -1,8 +1,8 @@
 package org.jepmd.restart;
 
+import org.jepmd.daemon.DaemonStatus;
 import org.jepmd.server.EpmdServer;
 import org.jepmd.server.ServerConfig;
-import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,22 +11,20 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code jepmd -restart}'s command side against a running daemon in this JVM and a stand-in launcher:
- * what the launcher is given, and that a launcher that never starts Java ends the command at once
- * with its own line, the old daemon serving on.
+ * {@code jepmd -restart}'s decision of what the new daemon is, against a running daemon in this JVM:
+ * the running arguments or the options given, {@code -daemon}, the hand-over socket and the port;
+ * refused outside the launcher, for a daemon under systemd, and where no daemon runs.
  */
 class RestartCommandTest {
     @TempDir
@@ -41,61 +39,68 @@ class RestartCommandTest {
         }
     }
 
-    private Map<String, String> runningDaemon() throws Exception {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("XDG_RUNTIME_DIR", tmp.toString());
+    /** The environment of {@code -restart}'s JVM as the launcher starts it, a daemon running. */
+    private Map<String, String> runningDaemon(String... arguments) throws Exception {
+        Map<String, String> env = launched();
         old = EpmdServer.start(ServerConfig.builder().port(port).addresses(List.of("127.0.0.1"))
-                .arguments(List.of("-port", Integer.toString(port), "-relaxed_command_check")).build());
+                .arguments(List.of(arguments)).build());
         assertTrue(RestartListener.open(old, HandoverPaths.of(env)) != null, "hand-over socket");
         return env;
     }
 
-    /** A launcher that records its arguments and hand-over socket, then runs {@code then}. */
-    private Path launcher(String then) throws Exception {
-        Path script = tmp.resolve("launcher");
-        Files.writeString(script, "#!/bin/sh\necho \"$* $JEPMD_TAKEOVER\" > " + tmp.resolve("given") + "\n" + then + "\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        return script;
+    private Map<String, String> launched() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("XDG_RUNTIME_DIR", tmp.toString());
+        env.put(DaemonStatus.ENV, DaemonStatus.ON_STDERR);
+        return env;
     }
 
-    private record Outcome(int exit, String err, long millis) {
+    private record Outcome(RestartCommand.NewDaemon daemon, String err) {
     }
 
-    private Outcome restart(Map<String, String> env, List<String> daemonOptions) {
+    private Outcome newDaemon(Map<String, String> env, List<String> daemonOptions) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        long start = System.nanoTime();
-        int exit = new RestartCommand(port, env, new PrintStream(err, true, StandardCharsets.UTF_8)).restart(daemonOptions);
-        return new Outcome(exit, err.toString(StandardCharsets.UTF_8), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-    }
-
-    private boolean oldServes() {
-        byte[] reply = EpmdWire.request(port, EpmdWire.names());
-        return reply.length >= 4 && !old.terminated().isDone();
+        RestartCommand.NewDaemon daemon = new RestartCommand(port, env, new PrintStream(err, true, StandardCharsets.UTF_8))
+                .newDaemon(daemonOptions);
+        return new Outcome(daemon, err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
-    void theLauncherGetsTheRunningArgumentsAndItsFailureLineIsTheAnswer() throws Exception {
-        Map<String, String> env = runningDaemon();
-        env.put(RestartCommand.LAUNCHER_ENV, launcher("echo 'jepmd: no Java found: test' >&2; exit 1").toString());
-        Outcome outcome = restart(env, null);
-        assertEquals(new Outcome(1, "jepmd: no Java found: test\n", 0), new Outcome(outcome.exit(), outcome.err(), 0));
-        assertTrue(outcome.millis() < 20_000, "waited " + outcome.millis() + " ms for a launcher that failed");
-        Path socket = HandoverPaths.of(env).socket(port);
-        assertEquals("-port " + port + " -relaxed_command_check -daemon " + socket + "\n",
-                Files.readString(tmp.resolve("given")));
-        assertTrue(oldServes(), "the old daemon serves on");
+    void theNewDaemonGetsTheRunningArgumentsTheHandoverSocketAndThePort() throws Exception {
+        Map<String, String> env = runningDaemon("-relaxed_command_check", "-d");
+        Outcome outcome = newDaemon(env, null);
+        assertEquals("", outcome.err());
+        assertEquals(List.of("-relaxed_command_check", "-d", "-daemon"), outcome.daemon().arguments());
+        assertEquals(HandoverPaths.of(env).socket(port).toString(), outcome.daemon().env().get(Takeover.ENV));
+        assertEquals(Integer.toString(port), outcome.daemon().env().get("ERL_EPMD_PORT"));
+        assertEquals(tmp.toString(), outcome.daemon().env().get("XDG_RUNTIME_DIR"));
     }
 
     @Test
-    void optionsGivenReplaceTheRunningOnesAndASilentLauncherIsAFailure() throws Exception {
-        Map<String, String> env = runningDaemon();
-        env.put(RestartCommand.LAUNCHER_ENV, launcher("exit 0").toString());
-        Outcome outcome = restart(env, List.of("-port", Integer.toString(port), "-d"));
-        assertEquals(1, outcome.exit());
-        assertEquals("epmd: the launcher exited before starting the daemon\n", outcome.err());
-        assertTrue(outcome.millis() < 20_000, "waited " + outcome.millis() + " ms for a launcher that ended");
-        assertTrue(Files.readString(tmp.resolve("given")).startsWith("-port " + port + " -d -daemon "));
-        assertTrue(oldServes(), "the old daemon serves on");
-        assertFalse(old.terminated().isDone());
+    void optionsGivenReplaceTheRunningOnes() throws Exception {
+        Map<String, String> env = runningDaemon("-port", Integer.toString(port), "-relaxed_command_check");
+        Outcome outcome = newDaemon(env, List.of("-port", Integer.toString(port), "-d", "-daemon"));
+        assertEquals(List.of("-port", Integer.toString(port), "-d", "-daemon"), outcome.daemon().arguments());
+    }
+
+    @Test
+    void refusedOutsideTheLauncherUnderSystemdAndWithoutADaemon() throws Exception {
+        Map<String, String> outside = new HashMap<>(launched());
+        outside.remove(DaemonStatus.ENV);
+        Outcome refused = newDaemon(outside, null);
+        assertNull(refused.daemon());
+        assertEquals("epmd: cannot restart: -restart is run by the launcher (scripts/jepmd), which starts the new daemon\n",
+                refused.err());
+
+        Outcome none = newDaemon(launched(), null);
+        assertNull(none.daemon());
+        assertEquals("epmd: cannot restart: no jepmd daemon to restart on port " + port + " (no "
+                + HandoverPaths.of(launched()).socket(port) + ")\n", none.err());
+
+        Map<String, String> env = runningDaemon("-systemd");
+        Outcome systemd = newDaemon(env, null);
+        assertNull(systemd.daemon());
+        assertEquals("epmd: cannot restart: a daemon under systemd restarts with systemctl restart\n", systemd.err());
+        assertFalse(old.terminated().isDone(), "the daemon serves on");
     }
 }

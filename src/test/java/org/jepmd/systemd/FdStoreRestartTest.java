@@ -218,7 +218,7 @@ class FdStoreRestartTest {
             EpmdWire.Conn alpha = register("alpha", 40001);
             Map<String, Long> creations = creations();
             try (LoggedProcess restart = LoggedProcess.start(LoggedProcess.javaCommand(Main.class.getName(),
-                    "-port", Integer.toString(port), "-restart"), "JEPMD_LAUNCHER=/bin/true")) {
+                    "-port", Integer.toString(port), "-restart"), "JEPMD_DAEMON_STATUS=stderr")) {
                 assertEquals(1, restart.exitStatus(30_000), restart.output());
                 assertEquals("epmd: cannot restart: a daemon under systemd restarts with systemctl restart\n",
                         restart.stderr());
