@@ -1,8 +1,12 @@
 package org.jepmd.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
+import io.netty.util.concurrent.FastThreadLocal;
 import org.jepmd.net.LocalPeers;
 import org.jepmd.protocol.EpmdRequest;
 import org.jepmd.server.RequestLogic.Answer;
@@ -12,6 +16,7 @@ import org.jepmd.server.guard.ConnectionGuard;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 
 import static org.jepmd.server.EpmdLog.LOG;
@@ -31,7 +36,16 @@ final class BareConnections {
     private static final LongAdder SHORT_WRITES = new LongAdder();
 
     /** A NAMES reply answered here fits this easily ({@link FastLookup#NAMES_MAX_NODES} lines). */
-    private static final int FIRST_PIECES_BYTES = 4096;
+    private static final int REPLY_OUT_BYTES = 4096;
+    /** Where replies are made: the heap, no leak tracking (each is released in {@link #write}). */
+    private static final ByteBufAllocator REPLY_ALLOC = new UnpooledByteBufAllocator(false, true);
+    /** The direct buffer each event loop writes its replies from, reused by every reply. */
+    private static final FastThreadLocal<ByteBuf> REPLY_OUT = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuf initialValue() {
+            return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(REPLY_OUT_BYTES)).clear();
+        }
+    };
 
     private final ServerContext server;
     private final RequestLogic logic;
@@ -108,16 +122,26 @@ final class BareConnections {
         return policy.isLocal(remote, new Socket(fd).localAddress());
     }
 
-    /** Writes the reply with one write; false if it did not all leave (the peer went away). */
+    /**
+     * Writes the reply with one write; false if it did not all leave (the peer went away). A reply is
+     * made on the heap and copied to the event loop's own direct buffer: no direct allocation, free
+     * or leak tracking per lookup. One larger than that buffer (a PORT2_RESP with a long extra) is
+     * copied to a direct buffer of the connections' budget instead, as a channel's would be.
+     */
     private boolean write(FileDescriptor socket, Reply reply) {
+        ByteBuf made = replyBytes(reply);
         ByteBuf out;
         try {
-            out = replyBytes(reply);
+            out = made.readableBytes() <= REPLY_OUT_BYTES
+                    ? REPLY_OUT.get().clear().writeBytes(made)
+                    : server.memory().directBuffer(made.readableBytes()).writeBytes(made);
         } catch (OutOfMemoryError e) {
             if (server.memory().isRefusal(e)) {
                 return false; // the channel's handler closes without a reply too
             }
             throw e;
+        } finally {
+            made.release();
         }
         try {
             int length = out.readableBytes();
@@ -132,22 +156,23 @@ final class BareConnections {
         } catch (IOException e) {
             return false;
         } finally {
-            out.release();
+            if (out != REPLY_OUT.get()) {
+                out.release();
+            }
         }
     }
 
-    /** The reply as one direct buffer, each piece counted as the channel's byte counter counts its writes. */
+    /** The reply on the heap, each piece counted as the channel's byte counter counts its writes. */
     private ByteBuf replyBytes(Reply reply) {
-        ByteBuf whole = ReplySources.whole(reply, server.memory(), server);
+        ByteBuf whole = ReplySources.whole(reply, REPLY_ALLOC, server);
         if (whole != null) {
-            whole = direct(whole);
             server.events().bytesOut(whole.readableBytes());
             return whole;
         }
-        ReplyStream.Source pieces = ReplySources.pieces(reply, server.memory(), server);
-        ByteBuf all = server.memory().directBuffer(FIRST_PIECES_BYTES);
+        ReplyStream.Source pieces = ReplySources.pieces(reply, REPLY_ALLOC, server);
+        ByteBuf all = REPLY_ALLOC.heapBuffer(REPLY_OUT_BYTES);
         try {
-            for (ByteBuf piece = pieces.next(server.memory()); piece != null; piece = pieces.next(server.memory())) {
+            for (ByteBuf piece = pieces.next(REPLY_ALLOC); piece != null; piece = pieces.next(REPLY_ALLOC)) {
                 server.events().bytesOut(piece.readableBytes());
                 all.writeBytes(piece);
                 piece.release();
@@ -158,15 +183,6 @@ final class BareConnections {
             throw e;
         }
         return all;
-    }
-
-    private ByteBuf direct(ByteBuf buf) {
-        if (buf.isDirect()) {
-            return buf;
-        }
-        ByteBuf copy = server.memory().directBuffer(buf.readableBytes()).writeBytes(buf);
-        buf.release();
-        return copy;
     }
 
     /** Closes the connection and gives its slot back, then reports it closed, as a channel's close does. */

@@ -81,6 +81,26 @@ class FastLookupTest {
     }
 
     @Test
+    void aReplyLongerThanTheLoopsBufferIsWrittenWholeAndTheNextShortOneIsNotMixedWithIt() {
+        RunningJepmd jepmd = start(true, EpmdEvents.NONE, b -> b);
+        // NAMES of 8 nodes whose names are 200 four-byte characters: 8 lines of 826 bytes, beyond the 4 KiB buffer
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            String name = "\uD83D\uDE00".repeat(200) + i;
+            register(jepmd, name, 40010 + i);
+            expected.insert(0, "name " + name + " at port " + (40010 + i) + "\n");
+        }
+        long before = BareConnections.answered();
+        byte[] longReply = requestWhileLoopsAreHeld(jepmd, EpmdWire.names());
+        byte[] shortReply = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("\uD83D\uDE00".repeat(200) + 0));
+        assertEquals(2, BareConnections.answered() - before, "answered at accept");
+        byte[] lines = expected.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(lines.length > 4096, lines.length + " bytes");
+        assertArrayEquals(EpmdWire.concat(ByteBuffer.allocate(4).putInt(jepmd.port()).array(), lines), longReply);
+        assertEquals(2 + 2 + 1 + 1 + 2 + 2 + 2 + 801 + 2, shortReply.length, "PORT2_RESP of the first node");
+    }
+
+    @Test
     void aLookupSentAfterTheAcceptIsAnsweredByTheWaitingDescriptor() throws Exception {
         for (boolean fast : new boolean[] {true, false}) {
             Recorded on = new Recorded();
