@@ -56,6 +56,7 @@ public final class Operations {
     private final AtomicBoolean exited = new AtomicBoolean();
     private volatile EpmdServer server;
     private volatile ObservabilityServer http;
+    private final StopWatchdog watchdog = new StopWatchdog(StopWatchdog.LIMIT);
 
     public Operations(Options options) {
         this(options, options.systemd() ? SystemdNotifier.fromEnvironment() : SystemdNotifier.to(null));
@@ -132,6 +133,7 @@ public final class Operations {
             LOG.info("serving metrics and health over HTTP on {}", http.localAddress());
         }
         started.terminated().thenRun(this::stopping);
+        started.shutdownStarted().thenRun(watchdog::arm); // KILL_REQ's stop, as SIGTERM's
         SignalExit.onTerm(this::stop);
         Runtime.getRuntime().addShutdownHook(new Thread(this::jvmShutdown, "jepmd-shutdown"));
         notifier.ready(READY_STATUS);
@@ -171,6 +173,7 @@ public final class Operations {
      * daemon ({@link FdStoreSave}).
      */
     public void stop() {
+        watchdog.arm();
         stopping();
         EpmdServer running = server;
         if (running == null || !stopRequested.compareAndSet(false, true)) {

@@ -205,12 +205,17 @@ public final class EpmdServer implements AutoCloseable {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        shutdownStarted.complete(null);
-        listeners.all().close().addListener(f -> connections.closeAll().addListener(g -> stopLoops()));
-        // a close that never completes must not keep the daemon running: the loops stop regardless
+        // a close that never completes or fails must not keep the daemon running: the loops stop regardless
         ScheduledFuture<?> deadline = GlobalEventExecutor.INSTANCE.schedule(this::stopLoops,
                 STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         terminated.whenComplete((status, failure) -> deadline.cancel(false));
+        shutdownStarted.complete(null);
+        try {
+            listeners.all().close().addListener(f -> connections.closeAll().addListener(g -> stopLoops()));
+        } catch (RuntimeException | LinkageError e) {
+            stopLoops();
+            throw e;
+        }
     }
 
     private void stopLoops() {
