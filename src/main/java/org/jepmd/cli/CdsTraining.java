@@ -4,7 +4,6 @@ import org.jepmd.client.EpmdClient;
 import org.jepmd.daemon.DaemonStatus;
 import org.jepmd.daemon.Daemonizer;
 import org.jepmd.restart.HandoverPaths;
-import org.jepmd.restart.RestartCommand;
 import org.jepmd.restart.Takeover;
 import org.jepmd.server.EpmdEvents;
 import org.jepmd.server.ServerConfig;
@@ -29,7 +28,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +76,7 @@ public final class CdsTraining {
         }
         Daemonizer.command(List.of("-daemon"), env);
         daemonParent(quiet);
-        takeOver(Integer.parseInt(port), env, quiet);
+        takeOver(Integer.parseInt(port), env);
         client.kill();
         daemon.join(10_000);
     }
@@ -87,7 +85,7 @@ public final class CdsTraining {
      * What a daemon started by {@code jepmd -restart} runs first, and the old daemon's side of it: a
      * take-over of the training daemon with one registration, on its hand-over socket.
      */
-    private static void takeOver(int port, Map<String, String> env, PrintStream quiet) {
+    private static void takeOver(int port, Map<String, String> env) {
         ServerConfig config = ServerConfig.builder().port(port).addresses(List.of("127.0.0.1"))
                 .arguments(List.of("-port", Integer.toString(port), "-address", "127.0.0.1")).build();
         try (Socket node = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -97,9 +95,6 @@ public final class CdsTraining {
                     .putShort((short) 5).putShort((short) name.length).put(name).putShort((short) 0);
             node.getOutputStream().write(alive2.array());
             node.getInputStream().readNBytes(4); // ALIVE2_X_RESP's first bytes
-            Map<String, String> launched = new HashMap<>(env);
-            launched.put(DaemonStatus.ENV, DaemonStatus.ON_STDERR);
-            new RestartCommand(port, launched, quiet).newDaemon(null); // asks the training daemon's arguments
             Takeover.run(config, EpmdEvents.NONE, HandoverPaths.of(env).socket(port));
         } catch (IOException | StartupFailure e) {
             // the training goes on without it

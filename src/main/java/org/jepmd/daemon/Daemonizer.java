@@ -147,16 +147,18 @@ public final class Daemonizer {
     }
 
     /**
-     * This JVM's options: read from its own command line when it names the main class (as
+     * This JVM's options: read from its own command line when it names its main class (as
      * {@code scripts/jepmd} does: {@code java <options> -cp <jar> org.jepmd.Main ...}), which is much
-     * cheaper than starting JMX; else from the runtime MXBean.
+     * cheaper than starting JMX; else (e.g. {@code -jar}, {@code @argfiles}) from the runtime MXBean.
      */
     private static List<String> jvmOptions() {
         String[] arguments = ProcessHandle.current().info().arguments().orElse(new String[0]);
+        String command = System.getProperty("sun.java.command", ""); // the main class (or jar), then its arguments
+        String mainClass = command.isEmpty() ? MAIN_CLASS : command.split(" ", 2)[0];
         List<String> options = new ArrayList<>();
         for (int i = 0; i < arguments.length; i++) {
             String argument = arguments[i];
-            if (argument.equals(MAIN_CLASS)) {
+            if (argument.equals(mainClass)) {
                 return options;
             }
             if (argument.equals("-cp") || argument.equals("-classpath") || argument.equals("--class-path")) {
@@ -164,7 +166,7 @@ public final class Daemonizer {
             } else if (argument.startsWith("-")) {
                 options.add(argument);
             } else {
-                break; // not the launcher's shape (e.g. -jar, @argfiles): ask the JVM
+                break; // not the launcher's shape: ask the JVM
             }
         }
         return ManagementFactory.getRuntimeMXBean().getInputArguments();
