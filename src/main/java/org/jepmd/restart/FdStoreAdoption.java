@@ -28,7 +28,8 @@ import static org.jepmd.server.EpmdLog.LOG;
  * names and NAMES order; the options are this daemon's own), serves, and then discards systemd's
  * copies ({@code FDSTOREREMOVE=1} for every name it passed, stale ones too) so that a later stop
  * closes the connections. Each registration gets the connection whose socket inode the state
- * recorded for it, whatever its name; a connection no registration claims (left by a removal
+ * recorded for it, whatever its name, and the connections kept after a refused ALIVE2 are kept
+ * again; a connection the state does not name (left by a removal
  * that never happened, its registration ended since) is closed. A state it cannot read is logged
  * and every connection closed: the nodes register again.
  */
@@ -79,6 +80,15 @@ public final class FdStoreAdoption {
                     }
                 }
             }
+            List<Integer> refused = new ArrayList<>();
+            if (state != null) {
+                for (long inode : newest.inodes().subList(state.live().size(), newest.inodes().size())) {
+                    Integer fd = connections.remove(inode);
+                    if (fd != null) {
+                        refused.add(fd);
+                    }
+                }
+            }
             if (state != null && !connections.isEmpty()) {
                 LOG.info("closing {} connections systemd kept that no registration claims (registrations that ended)",
                         connections.size());
@@ -88,7 +98,7 @@ public final class FdStoreAdoption {
             if (state == null) {
                 return EpmdServer.start(config, events);
             }
-            EpmdServer server = EpmdServer.takeOver(config, events, config.inheritedFds(), nodes, List.of(), state.unused());
+            EpmdServer server = EpmdServer.takeOver(config, events, config.inheritedFds(), nodes, refused, state.unused());
             server.serve();
             LOG.info("adopted {} registered nodes of pid {} from systemd's fd store in {} ms", nodes.size(), state.pid(),
                     (System.nanoTime() - started) / 1_000_000);
@@ -118,9 +128,12 @@ public final class FdStoreAdoption {
         }
         try {
             RegistryState state = StateCodec.decode(stored.state());
-            if (state.live().size() != stored.inodes().size()) {
-                throw new StateCodec.StateFormatException("the fd store's state names " + stored.inodes().size()
-                        + " connections for " + state.live().size() + " registrations");
+            // (an older jepmd stored the registrations' connections only)
+            int connections = stored.inodes().size();
+            if (connections != state.live().size() && connections != state.live().size() + state.refused()) {
+                throw new StateCodec.StateFormatException("the fd store's state names " + connections
+                        + " connections for " + state.live().size() + " registrations and " + state.refused()
+                        + " kept after a refused ALIVE2");
             }
             return state;
         } catch (StateCodec.StateFormatException e) {

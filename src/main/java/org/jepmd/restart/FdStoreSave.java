@@ -58,13 +58,16 @@ public final class FdStoreSave {
         List<String> stored = new ArrayList<>();
         try (FdStoreSender sender = FdStoreSender.to(notifySocket)) {
             try {
-                int kept = Math.min(paused.liveFds().size(), capacity - 1);
-                List<Long> inodes = inodes(paused.liveFds(), kept);
+                // the registrations first, then the connections kept after a refused ALIVE2
+                List<Integer> connections = new ArrayList<>(paused.liveFds());
+                connections.addAll(paused.refusedFds());
+                int kept = Math.min(connections.size(), capacity - 1);
+                List<Long> inodes = inodes(connections, kept);
                 sendState(sender, new FdStoreState(System.nanoTime(), inodes, StateCodec.encode(state)));
                 stored.add(FdStoreNames.STATE);
                 for (int i = 0; i < kept; i++) {
                     String name = FdStoreNames.node(inodes.get(i));
-                    sender.send(FdStoreNames.store(name), List.of(paused.liveFds().get(i)));
+                    sender.send(FdStoreNames.store(name), List.of(connections.get(i)));
                     stored.add(name);
                 }
                 if (kept < paused.liveFds().size()) {

@@ -15,13 +15,14 @@ import java.util.List;
  * The memory file a {@code -systemd} daemon leaves in systemd's fd store as {@code jepmd-state}:
  * the magic {@code "JEPMDFS\n"}, a 32-bit format version, the 64-bit time of the stop, a 32-bit
  * count and as many 64-bit socket inodes (the connection of each live registration, in the
- * state's order; {@link SocketInode#NONE} for one not stored), then {@link StateCodec}'s bytes to
+ * state's order, then of each connection kept after a refused ALIVE2; {@link SocketInode#NONE} for
+ * one not stored; an older jepmd stored the registrations' only), then {@link StateCodec}'s bytes to
  * the end. It wraps StateCodec's format rather than changing it: {@code jepmd -restart} between
  * versions reads and writes that format alone.
  *
  * @param storedAt {@link System#nanoTime()} at the stop: HotSpot reads CLOCK_MONOTONIC on Linux,
  *                 one clock for every process since boot, which the fd store does not outlive
- * @param inodes   the connection of each live registration, by socket inode
+ * @param inodes   the connection of each live registration, then of each refused-but-kept one, by socket inode
  * @param state    StateCodec's bytes
  */
 record FdStoreState(long storedAt, List<Long> inodes, byte[] state) {

@@ -142,6 +142,31 @@ class FdStoreRestartTest {
     }
 
     @Test
+    void aConnectionKeptAfterARefusedAlive2GoesThroughTheStoreOpen() throws Exception {
+        try (FakeSystemd systemd = FakeSystemd.start(port, 64, false, daemon())) {
+            startDaemon(systemd);
+            EpmdWire.Conn alpha = register("alpha", 40001);
+            EpmdWire.Conn refused = EpmdWire.connect(port).send(EpmdWire.frame(EpmdWire.alive2("alpha", 40999)));
+            byte[] reply = refused.readExactly(6, 5000);
+            assertEquals('v', reply[0]);
+            assertNotEquals(0, reply[1], "refused: the name is taken");
+            Map<String, Long> creations = creations();
+
+            restart(systemd);
+            assertEquals(2, systemd.seen().stream().filter(l -> STORED_NODE.matcher(l).matches()).count(),
+                    "the registration's connection and the refused one stored: " + systemd.seen());
+            assertEquals(List.of(), systemd.store(), "the new daemon empties the store: " + systemd.seen());
+            assertTrue(refused.staysOpenFor(300), "the refused connection went over, open");
+            assertTrue(alpha.staysOpenFor(100), "alpha's connection saw no close");
+            assertEquals(creations, creations(), "creations after the restart");
+            refused.send(new byte[] {1}); // a stray byte: the new daemon closes it, as epmd closes any kept connection
+            assertTrue(refused.closesSilentlyWithin(5000), "the new daemon serves the refused connection");
+            assertEquals(creations, creations(), "alpha stays registered");
+            alpha.close();
+        }
+    }
+
+    @Test
     void aThousandRegistrationsGoThroughTheStore() throws Exception {
         try (FakeSystemd systemd = FakeSystemd.start(port, 4096, true, daemon())) {
             startDaemon(systemd);
