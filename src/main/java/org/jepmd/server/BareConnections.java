@@ -1,9 +1,10 @@
 package org.jepmd.server;
 
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -37,8 +38,23 @@ final class BareConnections {
 
     /** A NAMES reply answered here fits this easily ({@link FastLookup#NAMES_MAX_NODES} lines). */
     private static final int REPLY_OUT_BYTES = 4096;
-    /** Where replies are made: the heap, no leak tracking (each is released in {@link #write}). */
-    private static final ByteBufAllocator REPLY_ALLOC = new UnpooledByteBufAllocator(false, true);
+    /** Where replies are made: the heap, no metrics, no leak tracking (each is released in {@link #write}). */
+    private static final ByteBufAllocator REPLY_ALLOC = new AbstractByteBufAllocator(false) {
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            return new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            return newHeapBuffer(initialCapacity, maxCapacity); // copied to the loop's direct buffer anyway
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return false;
+        }
+    };
     /** The direct buffer each event loop writes its replies from, reused by every reply. */
     private static final FastThreadLocal<ByteBuf> REPLY_OUT = new FastThreadLocal<>() {
         @Override

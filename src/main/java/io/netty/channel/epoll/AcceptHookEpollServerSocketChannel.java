@@ -136,16 +136,36 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
 
         private Channel offer(int fd) throws IOException {
             InetSocketAddress remote = NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]);
-            Channel[] made = new Channel[1];
+            OrdinaryChannel ordinary = new OrdinaryChannel(fd, remote);
             try {
-                return hook.accepted(AcceptHookEpollServerSocketChannel.this, fd, remote,
-                        () -> made[0] = new EpollSocketChannel(AcceptHookEpollServerSocketChannel.this, new LinuxSocket(fd), remote));
+                return hook.accepted(AcceptHookEpollServerSocketChannel.this, fd, remote, ordinary);
             } catch (RuntimeException | Error e) {
-                if (made[0] == null) {
+                if (ordinary.made == null) {
                     new FileDescriptor(fd).close(); // the hook failed: the descriptor is nobody's
                 }
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Makes an accepted connection's ordinary channel. A class rather than a lambda: C1, the
+     * launcher's JIT, allocates a capturing lambda through a call into the VM, once per accept.
+     */
+    private final class OrdinaryChannel implements Supplier<Channel> {
+        private final int fd;
+        private final InetSocketAddress remote;
+        private Channel made;
+
+        OrdinaryChannel(int fd, InetSocketAddress remote) {
+            this.fd = fd;
+            this.remote = remote;
+        }
+
+        @Override
+        public Channel get() {
+            made = new EpollSocketChannel(AcceptHookEpollServerSocketChannel.this, new LinuxSocket(fd), remote);
+            return made;
         }
     }
 }
