@@ -205,12 +205,12 @@ public final class EpmdServer implements AutoCloseable {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        // a close that never completes or fails must not keep the daemon running: the loops stop regardless
-        ScheduledFuture<?> deadline = GlobalEventExecutor.INSTANCE.schedule(this::stopLoops,
-                STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        terminated.whenComplete((status, failure) -> deadline.cancel(false));
-        shutdownStarted.complete(null);
+        shutdownStarted.complete(null); // first: what waits for it (a watchdog) must not depend on what follows
         try {
+            // a close that never completes or fails must not keep the daemon running: the loops stop regardless
+            ScheduledFuture<?> deadline = GlobalEventExecutor.INSTANCE.schedule(this::stopLoops,
+                    STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            terminated.whenComplete((status, failure) -> deadline.cancel(false));
             listeners.all().close().addListener(f -> connections.closeAll().addListener(g -> stopLoops()));
         } catch (RuntimeException | LinkageError e) {
             stopLoops();

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,7 +36,7 @@ class JarRewrittenUnderDaemonIT {
 
     @Test
     void sigtermEndsADaemonWhoseJarWasRewrittenInPlace() throws Exception {
-        try (LoggedProcess daemon = daemonOnACopyOfTheJar()) {
+        try (LoggedProcess daemon = daemonOnACopyOfTheJar(() -> { })) {
             daemon.process().destroy(); // SIGTERM
             assertTrue(daemon.awaitExit(EXIT_BOUND_SECONDS), "still running " + EXIT_BOUND_SECONDS + " s after SIGTERM\n"
                     + daemon.output());
@@ -44,19 +45,33 @@ class JarRewrittenUnderDaemonIT {
 
     @Test
     void killReqEndsADaemonWhoseJarWasRewrittenInPlace() throws Exception {
-        try (LoggedProcess daemon = daemonOnACopyOfTheJar()) {
+        try (LoggedProcess daemon = daemonOnACopyOfTheJar(this::refusedKill)) {
             byte[] reply = EpmdWire.request(port, new byte[] {'k'});
-            assertTrue(new String(reply, java.nio.charset.StandardCharsets.ISO_8859_1).equals("OK"), "KILL_RESP");
+            assertEquals("OK", new String(reply, java.nio.charset.StandardCharsets.ISO_8859_1), "KILL_RESP");
             assertTrue(daemon.awaitExit(EXIT_BOUND_SECONDS), "still running " + EXIT_BOUND_SECONDS + " s after KILL_REQ\n"
                     + daemon.output());
         }
     }
 
     /**
+     * KILL_REQ's classes loaded before the jar is rewritten, as a daemon that has served a while has
+     * them: a KILL_REQ refused while a node is registered, then the node's close.
+     */
+    private void refusedKill() {
+        try (EpmdWire.Conn node = EpmdWire.connect(port)) {
+            node.send(EpmdWire.frame(EpmdWire.alive2("warm", 40001)));
+            node.readExactly(6, 5000);
+            byte[] refused = EpmdWire.request(port, new byte[] {'k'});
+            assertEquals("NO", new String(refused, java.nio.charset.StandardCharsets.ISO_8859_1), "KILL_RESP with a node");
+        }
+        Await.until(Duration.ofSeconds(10), () -> EpmdWire.request(port, EpmdWire.names()).length == 4, () -> "warm unregistered");
+    }
+
+    /**
      * A daemon run from a copy of the jar, serving; the copy then rewritten in place (same inode)
      * with the jar built before shading, which holds none of Netty's or Logback's classes.
      */
-    private LoggedProcess daemonOnACopyOfTheJar() throws Exception {
+    private LoggedProcess daemonOnACopyOfTheJar(Runnable before) throws Exception {
         Path jar = tmp.resolve("jepmd.jar");
         Files.copy(Path.of("target", "jepmd.jar"), jar);
         LoggedProcess daemon = LoggedProcess.start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -66,6 +81,7 @@ class JarRewrittenUnderDaemonIT {
         byte[] names = EpmdWire.request(port, EpmdWire.names());
         byte[] dump = EpmdWire.request(port, new byte[] {'d'});
         assertTrue(names.length >= 4 && dump.length >= 4, "NAMES and DUMP before the jar is rewritten");
+        before.run();
         try (OutputStream out = Files.newOutputStream(jar, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             out.write(Files.readAllBytes(Path.of("target", "original-jepmd.jar")));
         }
