@@ -69,6 +69,7 @@ public final class FdStoreAdoption {
         try {
             RegistryState state = decode(newest);
             List<Handover.HandedNode> nodes = new ArrayList<>();
+            List<Integer> refused = new ArrayList<>();
             if (state != null) {
                 for (int i = 0; i < state.live().size(); i++) {
                     Integer fd = connections.remove(newest.inodes().get(i));
@@ -79,9 +80,6 @@ public final class FdStoreAdoption {
                         nodes.add(new Handover.HandedNode(fd, node.info(), node.creation(), node.registeredAt()));
                     }
                 }
-            }
-            List<Integer> refused = new ArrayList<>();
-            if (state != null) {
                 for (long inode : newest.inodes().subList(state.live().size(), newest.inodes().size())) {
                     Integer fd = connections.remove(inode);
                     if (fd != null) {

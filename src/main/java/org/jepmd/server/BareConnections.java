@@ -36,7 +36,10 @@ final class BareConnections {
      */
     private static final LongAdder SHORT_WRITES = new LongAdder();
 
-    /** A NAMES reply answered here fits this easily ({@link FastLookup#NAMES_MAX_NODES} lines). */
+    /**
+     * Every PORT2_RESP fits (at most 2,054 bytes: a name and an extra of 1,020 bytes each), and a NAMES reply
+     * of {@link FastLookup#NAMES_MAX_NODES} lines unless the names are long in UTF-8.
+     */
     private static final int REPLY_OUT_BYTES = 4096;
     /** Where replies are made: the heap, no metrics, no leak tracking (each is released in {@link #write}). */
     private static final ByteBufAllocator REPLY_ALLOC = new AbstractByteBufAllocator(false) {
@@ -141,15 +144,16 @@ final class BareConnections {
     /**
      * Writes the reply with one write; false if it did not all leave (the peer went away). A reply is
      * made on the heap and copied to the event loop's own direct buffer: no direct allocation, free
-     * or leak tracking per lookup. One larger than that buffer (a PORT2_RESP with a long extra) is
+     * or leak tracking per lookup. One larger than that buffer (NAMES of long UTF-8 names) is
      * copied to a direct buffer of the connections' budget instead, as a channel's would be.
      */
     private boolean write(FileDescriptor socket, Reply reply) {
         ByteBuf made = replyBytes(reply);
+        ByteBuf loopBuffer = REPLY_OUT.get();
         ByteBuf out;
         try {
             out = made.readableBytes() <= REPLY_OUT_BYTES
-                    ? REPLY_OUT.get().clear().writeBytes(made)
+                    ? loopBuffer.clear().writeBytes(made)
                     : server.memory().directBuffer(made.readableBytes()).writeBytes(made);
         } catch (OutOfMemoryError e) {
             if (server.memory().isRefusal(e)) {
@@ -172,7 +176,7 @@ final class BareConnections {
         } catch (IOException e) {
             return false;
         } finally {
-            if (out != REPLY_OUT.get()) {
+            if (out != loopBuffer) {
                 out.release();
             }
         }
