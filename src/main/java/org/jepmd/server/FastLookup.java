@@ -78,7 +78,6 @@ final class FastLookup implements AcceptHook {
         if (LOG.isDebugEnabled()) {
             return ordinary.get();
         }
-        long acceptedAt = System.nanoTime();
         // a bare descriptor: Netty's Socket would ask the kernel for the address family first
         FileDescriptor socket = new FileDescriptor(fd);
         ConnectionGuard.Slot slot = guard.take(remote);
@@ -88,6 +87,12 @@ final class FastLookup implements AcceptHook {
             return null;
         }
         Object read = read(socket);
+        if (read instanceof Lookup lookup) {
+            bare.answer(socket, remote, slot, lookup.request(), lookup.bytes(), null);
+            return null;
+        }
+        // the packet timeout runs from here, one read after the accept
+        long acceptedAt = System.nanoTime();
         if (read == NOTHING_YET) {
             if (AwaitingRequest.start(this, listener, socket, remote, slot, ordinary, acceptedAt)) {
                 return null;
@@ -203,9 +208,11 @@ final class FastLookup implements AcceptHook {
             return null;
         }
         try {
-            return EpmdRequestDecoder.decode(in.slice(2, readable - 2));
+            return EpmdRequestDecoder.decode(in.readerIndex(2)); // in place: the decoder copies what it keeps
         } catch (EpmdCodecException dropped) {
             return null; // the channel's decoder drops it with epmd's message
+        } finally {
+            in.readerIndex(0);
         }
     }
 

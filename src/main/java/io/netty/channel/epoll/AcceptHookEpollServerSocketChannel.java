@@ -103,6 +103,7 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
             allocHandle.reset(channelConfig);
             allocHandle.attemptedBytesRead(1);
             Throwable exception = null;
+            boolean acceptedAny = false;
             try {
                 try {
                     do {
@@ -113,7 +114,10 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
                         }
                         allocHandle.incMessagesRead(1);
                         readPending = false;
-                        pipeline.fireUserEventTriggered(AcceptErrorHandler.ACCEPTED);
+                        if (!acceptedAny) {
+                            acceptedAny = true;
+                            pipeline.fireUserEventTriggered(AcceptErrorHandler.ACCEPTED);
+                        }
                         Channel child = offer(allocHandle.lastBytesRead());
                         if (child != null) {
                             pipeline.fireChannelRead(child);

@@ -25,8 +25,9 @@ import static org.jepmd.server.EpmdLog.LOG;
  */
 public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
     /**
-     * A user event a listening socket fires for each connection it accepts and may serve without a
-     * child channel (io.netty.channel.epoll.AcceptHookEpollServerSocketChannel): an accept all the same.
+     * A user event a listening socket that may serve connections without a child channel
+     * (io.netty.channel.epoll.AcceptHookEpollServerSocketChannel) fires before the first connection it
+     * accepts at each wake-up: accepting works again.
      */
     public static final Object ACCEPTED = new Object() {
         @Override
@@ -45,7 +46,8 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
     /** The burst state of listening sockets that log as one. */
     public static final class Bursts {
         private boolean inBurst;
-        private boolean recoveryLogged;
+        /** A burst whose end is not logged yet: read without the lock by {@link #accepted()}, at every accept. */
+        private volatile boolean recoveryPending;
         private long lastFailure;
         private long failuresInBurst;
 
@@ -53,7 +55,7 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
         synchronized void failed(long now, Throwable cause) {
             if (!inBurst || now - lastFailure >= QUIET) {
                 inBurst = true;
-                recoveryLogged = false;
+                recoveryPending = true;
                 failuresInBurst = 0;
                 LOG.warn("error in accept: {} (still running; accepting again when descriptors free up)",
                         EpmdLog.strerror(cause.getMessage()));
@@ -63,9 +65,15 @@ public final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
         }
 
         /** Logs the end of a burst at the first accept after it. */
-        synchronized void accepted() {
-            if (inBurst && !recoveryLogged) {
-                recoveryLogged = true;
+        void accepted() {
+            if (recoveryPending) {
+                acceptedInBurst();
+            }
+        }
+
+        private synchronized void acceptedInBurst() {
+            if (recoveryPending) {
+                recoveryPending = false;
                 LOG.warn("accepting connections again after {} failed accepts", failuresInBurst);
             }
         }
