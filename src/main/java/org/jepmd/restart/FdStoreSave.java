@@ -56,12 +56,13 @@ public final class FdStoreSave {
         Handover.Paused paused = server.handover().pause(HandoverSession.DRAIN);
         RegistryState state = RegistryState.of(server.config().arguments(), paused);
         List<String> stored = new ArrayList<>();
+        int kept;
         try (FdStoreSender sender = FdStoreSender.to(notifySocket)) {
             try {
                 // the registrations first, then the connections kept after a refused ALIVE2
                 List<Integer> connections = new ArrayList<>(paused.liveFds());
                 connections.addAll(paused.refusedFds());
-                int kept = Math.min(connections.size(), capacity - 1);
+                kept = Math.min(connections.size(), capacity - 1);
                 List<Long> inodes = inodes(connections, kept);
                 sendState(sender, new FdStoreState(System.nanoTime(), inodes, StateCodec.encode(state)));
                 stored.add(FdStoreNames.STATE);
@@ -84,8 +85,9 @@ public final class FdStoreSave {
             return false;
         }
         server.handedOver(); // this process's copies only: systemd holds the others
-        LOG.info("stopped into systemd's fd store: {} registered nodes in {} ms", stored.size() - 1,
-                (System.nanoTime() - started) / 1_000_000);
+        int nodesKept = Math.min(kept, paused.liveFds().size());
+        LOG.info("stopped into systemd's fd store: {} registered nodes and {} connections kept after a refused"
+                + " ALIVE2 in {} ms", nodesKept, kept - nodesKept, (System.nanoTime() - started) / 1_000_000);
         return true;
     }
 

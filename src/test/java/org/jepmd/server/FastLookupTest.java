@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -94,7 +95,7 @@ class FastLookupTest {
         byte[] longReply = requestWhileLoopsAreHeld(jepmd, EpmdWire.names());
         byte[] shortReply = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("\uD83D\uDE00".repeat(200) + 0));
         assertEquals(2, BareConnections.answered() - before, "answered at accept");
-        byte[] lines = expected.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] lines = expected.toString().getBytes(StandardCharsets.UTF_8);
         assertTrue(lines.length > 4096, lines.length + " bytes");
         assertArrayEquals(EpmdWire.concat(ByteBuffer.allocate(4).putInt(jepmd.port()).array(), lines), longReply);
         assertEquals(2 + 2 + 1 + 1 + 2 + 2 + 2 + 801 + 2, shortReply.length, "PORT2_RESP of the first node");
