@@ -239,6 +239,38 @@ class FastLookupTest {
     }
 
     @Test
+    void connectionsQueuedAtOneWakeUpAreEachServedAsAlone() {
+        RunningJepmd jepmd = start(true, EpmdEvents.NONE, b -> b);
+        register(jepmd, "alpha", 40001);
+        // more than one wake-up's worth (16) behind each listener; among the lookups a registration
+        // (a channel), half a packet (a channel that waits) and a lookup of an unknown name
+        List<byte[]> sends = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            sends.add(frame(EpmdWire.portPlease2("alpha")));
+        }
+        sends.set(7, frame(EpmdWire.alive2("queued", 40002)));
+        sends.set(21, java.util.Arrays.copyOf(frame(EpmdWire.portPlease2("alpha")), 4));
+        sends.set(33, frame(EpmdWire.portPlease2("nobody")));
+        long before = BareConnections.answered();
+        List<Conn> queued = connectAllWhileLoopsAreHeld(jepmd, sends);
+        byte[] alphaAt40001 = EpmdWire.concat(new byte[] {119, 0}, EpmdWire.u16(40001), new byte[] {77, 0},
+                EpmdWire.u16(6), EpmdWire.u16(5), EpmdWire.u16(5), EpmdWire.utf8("alpha"), EpmdWire.u16(0));
+        for (int i = 0; i < queued.size(); i++) {
+            if (i == 7) {
+                assertArrayEquals(new byte[] {118, 0}, queued.get(i).readExactly(2, 5000), "ALIVE2_X_RESP");
+            } else if (i == 21) {
+                byte[] rest = java.util.Arrays.copyOfRange(frame(EpmdWire.portPlease2("alpha")), 4, 10);
+                assertArrayEquals(alphaAt40001, queued.get(i).send(rest).readUntilClose(5000), "the packet's rest");
+            } else {
+                byte[] expected = i == 33 ? new byte[] {119, 1} : alphaAt40001;
+                assertArrayEquals(expected, queued.get(i).readUntilClose(5000), "connection " + i);
+            }
+        }
+        assertEquals(38, BareConnections.answered() - before, "answered at accept");
+        assertTrue(jepmd.server().registry().lookup(org.jepmd.protocol.NodeName.of("queued")) != null, "registered");
+    }
+
+    @Test
     void delayWriteTurnsTheFastPathOffAndStillAnswers() {
         RunningJepmd jepmd = start(true, EpmdEvents.NONE, b -> b.delayWrite(Duration.ofMillis(50)));
         long answered = BareConnections.answered();
@@ -271,6 +303,11 @@ class FastLookupTest {
 
     /** Connects and sends {@code bytes} while every event loop is busy, so they are there at accept. */
     private Conn connectWhileLoopsAreHeld(RunningJepmd jepmd, byte[] bytes) {
+        return connectAllWhileLoopsAreHeld(jepmd, List.of(bytes)).get(0);
+    }
+
+    /** One connection for each of {@code sends}, all made and sent while every event loop is busy: queued at accept. */
+    private List<Conn> connectAllWhileLoopsAreHeld(RunningJepmd jepmd, List<byte[]> sends) {
         CountDownLatch sent = new CountDownLatch(1);
         List<CountDownLatch> held = new ArrayList<>();
         jepmd.server().eventLoops().forEach(loop -> {
@@ -290,9 +327,13 @@ class FastLookupTest {
             for (CountDownLatch holding : held) {
                 assertTrue(holding.await(5, TimeUnit.SECONDS), "event loop held");
             }
-            Conn conn = connect(jepmd);
-            conn.send(bytes);
-            return conn;
+            List<Conn> made = new ArrayList<>();
+            for (byte[] bytes : sends) {
+                Conn conn = connect(jepmd);
+                conn.send(bytes);
+                made.add(conn);
+            }
+            return made;
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         } finally {
