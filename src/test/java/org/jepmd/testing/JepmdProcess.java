@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * jepmd as a separate JVM ({@code java -cp <test classpath> org.jepmd.Main}), for tests that kill it,
+ * jepmd as a separate JVM ({@code java -cp <test classpath> org.jepmd.Main}, its classes from a jar as users
+ * run it: {@link ClassesJar}), for tests that kill it,
  * limit its descriptors or need its sockets out of the test JVM's descriptor budget. Output goes to a
  * file ({@link #output()}); {@link #close()} kills it.
  */
@@ -48,7 +49,7 @@ public final class JepmdProcess extends LoggedProcess {
                 // the daemon's own logging, not the quiet logback-test.xml on the test classpath
                 "-Dlogback.configurationFile=" + new File("target/classes/logback.xml").getAbsolutePath()));
         java.addAll(jvmOptions);
-        java.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.jepmd.Main",
+        java.addAll(List.of("-cp", ClassesJar.classPath(), "org.jepmd.Main",
                 "-port", Integer.toString(port)));
         java.addAll(List.of(args));
         StringBuilder line = new StringBuilder(shellPrefix).append(" exec");
