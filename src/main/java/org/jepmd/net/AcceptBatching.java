@@ -5,8 +5,8 @@ package org.jepmd.net;
  * connections are queued, not how many. Under load, accepting until none is left serves several
  * connections per wake-up; when they come one at a time, each extra accept() fails (EAGAIN), and
  * a failed accept() is not cheap (the kernel makes and frees a socket for it). So a listener looks
- * again while most of its recent looks found a connection, and otherwise only at every
- * {@value #PROBE_EVERY}th wake-up, to notice when load comes back.
+ * again while at least one in four of its recent looks found a connection, and otherwise only at
+ * every {@value #PROBE_EVERY}th wake-up, to notice when load comes back.
  * One per listening socket, used on its event loop only.
  */
 public final class AcceptBatching {
@@ -19,7 +19,8 @@ public final class AcceptBatching {
 
     /** How often recent looks found a connection, in units of {@link #ONE}. */
     private int hitRate = ONE;
-    private int wakeupsSinceLook;
+    /** Wake-ups that did not look because the hit rate was low, since the last probe. */
+    private int quietWakeups;
 
     /** Whether to accept again, after the {@code accepted}th connection of this wake-up. */
     public boolean lookAgain(int accepted) {
@@ -29,10 +30,10 @@ public final class AcceptBatching {
         if (accepted > 1 || hitRate >= ONE / 4) {
             return true; // the last look found one, or one in four recent ones did
         }
-        if (++wakeupsSinceLook < PROBE_EVERY) {
+        if (++quietWakeups < PROBE_EVERY) {
             return false;
         }
-        wakeupsSinceLook = 0;
+        quietWakeups = 0;
         return true;
     }
 

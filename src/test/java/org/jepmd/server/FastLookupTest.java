@@ -1,6 +1,8 @@
 package org.jepmd.server;
 
 import io.netty.channel.epoll.Epoll;
+import org.jepmd.protocol.NodeInfo;
+import org.jepmd.protocol.NodeName;
 import org.jepmd.server.guard.ConnectionLimits;
 import org.jepmd.testing.EpmdWire;
 import org.jepmd.testing.EpmdWire.Conn;
@@ -14,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +26,7 @@ import java.util.function.UnaryOperator;
 import static org.jepmd.testing.EpmdWire.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -111,7 +115,7 @@ class FastLookupTest {
             Conn conn = connect(jepmd);
             Thread.sleep(200); // accepted long before the request comes
             byte[] reply = conn.send(frame(EpmdWire.portPlease2("alpha"))).readUntilClose(5000);
-            assertArrayEquals(new byte[] {119, 0}, java.util.Arrays.copyOf(reply, 2));
+            assertArrayEquals(new byte[] {119, 0}, Arrays.copyOf(reply, 2));
             assertEquals(fast ? 1 : 0, BareConnections.answered() - before, "answered without a channel, fast path " + fast);
             on.awaitCount(6);
             assertEquals(List.of("ConnectionOpened", "BytesIn 8", "Request PORT_PLEASE2_REQ", "Lookup true",
@@ -156,9 +160,9 @@ class FastLookupTest {
         register(jepmd, "alpha", 40001);
         byte[] lookup = frame(EpmdWire.portPlease2("alpha"));
         long answered = BareConnections.answered();
-        Conn conn = connectWhileLoopsAreHeld(jepmd, java.util.Arrays.copyOf(lookup, 4));
+        Conn conn = connectWhileLoopsAreHeld(jepmd, Arrays.copyOf(lookup, 4));
         Thread.sleep(300); // the daemon has read the first part by now
-        conn.send(java.util.Arrays.copyOfRange(lookup, 4, lookup.length));
+        conn.send(Arrays.copyOfRange(lookup, 4, lookup.length));
         byte[] reply = conn.readUntilClose(5000);
         assertEquals(119, reply[0]);
         assertEquals(0, reply[1]);
@@ -174,8 +178,8 @@ class FastLookupTest {
         assertEquals(0, reply[1]);
         long answered = BareConnections.answered();
         byte[] found = requestWhileLoopsAreHeld(jepmd, EpmdWire.portPlease2("beta"));
-        assertArrayEquals(new byte[] {119, 0}, java.util.Arrays.copyOf(found, 2));
-        assertArrayEquals(EpmdWire.u16(40002), java.util.Arrays.copyOfRange(found, 2, 4));
+        assertArrayEquals(new byte[] {119, 0}, Arrays.copyOf(found, 2));
+        assertArrayEquals(EpmdWire.u16(40002), Arrays.copyOfRange(found, 2, 4));
         assertEquals(1, BareConnections.answered() - answered);
         assertTrue(node.staysOpenFor(200), "the registration's connection stays open");
         node.close();
@@ -249,7 +253,7 @@ class FastLookupTest {
             sends.add(frame(EpmdWire.portPlease2("alpha")));
         }
         sends.set(7, frame(EpmdWire.alive2("queued", 40002)));
-        sends.set(21, java.util.Arrays.copyOf(frame(EpmdWire.portPlease2("alpha")), 4));
+        sends.set(21, Arrays.copyOf(frame(EpmdWire.portPlease2("alpha")), 4));
         sends.set(33, frame(EpmdWire.portPlease2("nobody")));
         long before = BareConnections.answered();
         List<Conn> queued = connectAllWhileLoopsAreHeld(jepmd, sends);
@@ -259,7 +263,7 @@ class FastLookupTest {
             if (i == 7) {
                 assertArrayEquals(new byte[] {118, 0}, queued.get(i).readExactly(2, 5000), "ALIVE2_X_RESP");
             } else if (i == 21) {
-                byte[] rest = java.util.Arrays.copyOfRange(frame(EpmdWire.portPlease2("alpha")), 4, 10);
+                byte[] rest = Arrays.copyOfRange(frame(EpmdWire.portPlease2("alpha")), 4, 10);
                 assertArrayEquals(alphaAt40001, queued.get(i).send(rest).readUntilClose(5000), "the packet's rest");
             } else {
                 byte[] expected = i == 33 ? new byte[] {119, 1} : alphaAt40001;
@@ -267,7 +271,7 @@ class FastLookupTest {
             }
         }
         assertEquals(38, BareConnections.answered() - before, "answered at accept");
-        assertTrue(jepmd.server().registry().lookup(org.jepmd.protocol.NodeName.of("queued")) != null, "registered");
+        assertNotNull(jepmd.server().registry().lookup(NodeName.of("queued")), "registered");
     }
 
     @Test
@@ -342,7 +346,7 @@ class FastLookupTest {
     }
 
     private static void register(RunningJepmd jepmd, String name, int port) {
-        jepmd.server().registry().register(new org.jepmd.protocol.NodeInfo(org.jepmd.protocol.NodeName.of(name), port,
+        jepmd.server().registry().register(new NodeInfo(NodeName.of(name), port,
                 77, 0, 6, 5, new byte[0]), new Object(), 0, new InetSocketAddress("127.0.0.1", 50000));
     }
 
