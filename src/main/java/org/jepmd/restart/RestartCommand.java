@@ -23,6 +23,7 @@ import java.util.Map;
 public final class RestartCommand {
     private final int port;
     private final Map<String, String> env;
+    private final HandoverPaths withoutRuntimeDir;
     private final PrintStream err;
 
     /** What the new daemon runs: its command line and environment. */
@@ -35,8 +36,14 @@ public final class RestartCommand {
      * @param err  where the one line of a failure goes
      */
     public RestartCommand(int port, Map<String, String> env, PrintStream err) {
+        this(port, env, HandoverPaths.of(Map.of()), err);
+    }
+
+    /** As the public constructor, with the directory of a daemon started without {@code $XDG_RUNTIME_DIR} given. */
+    RestartCommand(int port, Map<String, String> env, HandoverPaths withoutRuntimeDir, PrintStream err) {
         this.port = port & 0xFFFF;
         this.env = env;
+        this.withoutRuntimeDir = withoutRuntimeDir;
         this.err = err;
     }
 
@@ -75,7 +82,7 @@ public final class RestartCommand {
      */
     private Path socket() {
         Path preferred = HandoverPaths.of(env).socket(port);
-        Path fallback = HandoverPaths.of(Map.of()).socket(port);
+        Path fallback = withoutRuntimeDir.socket(port);
         return Files.exists(preferred) || !Files.exists(fallback) ? preferred : fallback;
     }
 

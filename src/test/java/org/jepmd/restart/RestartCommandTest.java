@@ -10,7 +10,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -60,8 +64,10 @@ class RestartCommandTest {
 
     private Outcome newDaemon(Map<String, String> env, List<String> daemonOptions) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        RestartCommand.NewDaemon daemon = new RestartCommand(port, env, new PrintStream(err, true, StandardCharsets.UTF_8))
-                .newDaemon(daemonOptions);
+        // not /tmp/jepmd-UID, where a daemon killed by another test or run may have left its socket
+        HandoverPaths withoutRuntimeDir = HandoverPaths.in(tmp.resolve("without-runtime-dir"));
+        RestartCommand.NewDaemon daemon = new RestartCommand(port, env, withoutRuntimeDir,
+                new PrintStream(err, true, StandardCharsets.UTF_8)).newDaemon(daemonOptions);
         return new Outcome(daemon, err.toString(StandardCharsets.UTF_8));
     }
 
@@ -102,5 +108,17 @@ class RestartCommandTest {
         assertNull(systemd.daemon());
         assertEquals("epmd: cannot restart: a daemon under systemd restarts with systemctl restart\n", systemd.err());
         assertFalse(old.terminated().isDone(), "the daemon serves on");
+    }
+
+    @Test
+    void aDaemonStartedWithoutTheRuntimeDirIsLookedForUnderTheOtherDirectory() throws Exception {
+        Path directory = Files.createDirectory(tmp.resolve("without-runtime-dir"));
+        Path stale = HandoverPaths.in(directory).socket(port);
+        try (ServerSocketChannel died = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            died.bind(UnixDomainSocketAddress.of(stale)); // closing leaves the name, as a killed daemon does
+        }
+        Outcome outcome = newDaemon(launched(), null);
+        assertNull(outcome.daemon());
+        assertEquals("epmd: cannot restart: no daemon to restart at " + stale + " (Connection refused)\n", outcome.err());
     }
 }
