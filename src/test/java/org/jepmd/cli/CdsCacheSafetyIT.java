@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,6 +86,16 @@ class CdsCacheSafetyIT {
 
         void runVersion() {
             runVersion("022");
+        }
+
+        /** {@code jepmd -version}, started, not awaited. */
+        Process startVersion() throws IOException {
+            ProcessBuilder builder = new ProcessBuilder(home.resolve("scripts").resolve("jepmd").toString(), "-version")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().clear();
+            builder.environment().putAll(Exec.env(java.env(Map.of("JEPMD_CDS", "on",
+                    "XDG_CACHE_HOME", home.resolve("xdg").toString(), "HOME", home.resolve("user").toString()))));
+            return builder.start();
         }
 
         /** A target/cds made by hand, with the permissions {@code mode}. */
@@ -241,5 +252,24 @@ class CdsCacheSafetyIT {
             Files.copy(file, cds.resolve(file.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
         }
         return install;
+    }
+
+    @Test
+    void aLauncherStoppedWhileItTrainsLeavesNoTemporaryFiles() throws Exception {
+        Install install = freshInstall();
+        Process launcher = install.startVersion();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (listing(install.cds()).stream().noneMatch(f -> f.toString().endsWith(".classes"))) {
+                assertTrue(launcher.isAlive() && System.nanoTime() < deadline, "no training run began");
+                Thread.sleep(20);
+            }
+            launcher.destroy(); // SIGTERM to the launcher alone: the training JVM it waits for runs on
+            assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end");
+            assertEquals(128 + 15, launcher.exitValue(), "ended by the SIGTERM");
+            assertEquals(List.of(), listing(install.cds()));
+        } finally {
+            launcher.destroyForcibly();
+        }
     }
 }
