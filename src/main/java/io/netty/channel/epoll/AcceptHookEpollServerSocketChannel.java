@@ -90,7 +90,8 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
     /**
      * Netty's accept loop (AbstractEpollServerChannel.EpollServerSocketUnsafe), with the hook before the
      * child channel, and one difference: where Netty's takes one connection per wake-up, it may take
-     * more while they are queued, as {@link AcceptBatching} guesses.
+     * more while they are queued, as {@link AcceptBatching} guesses. So it keeps no receive-allocator
+     * handle: Netty's loop counts its accepts there only to ask it whether to accept again.
      */
     private final class HookedAcceptUnsafe extends AbstractEpollUnsafe {
         /** The peer's address from accept(): up to 24 bytes, after one byte of length. */
@@ -104,29 +105,24 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
                 clearEpollIn0();
                 return;
             }
-            EpollRecvByteAllocatorHandle allocHandle = recvBufAllocHandle();
             ChannelPipeline pipeline = pipeline();
-            allocHandle.reset(channelConfig);
-            allocHandle.attemptedBytesRead(1);
             Throwable exception = null;
             int accepted = 0;
             try {
                 try {
                     do {
-                        // lastBytesRead carries the accepted descriptor, as in Netty's loop
-                        allocHandle.lastBytesRead(socket.accept(acceptedAddress));
+                        int fd = socket.accept(acceptedAddress);
                         if (accepted > 0) {
-                            batching.looked(allocHandle.lastBytesRead() != -1);
+                            batching.looked(fd != -1);
                         }
-                        if (allocHandle.lastBytesRead() == -1) {
+                        if (fd == -1) {
                             break; // none left (EAGAIN)
                         }
-                        allocHandle.incMessagesRead(1);
                         readPending = false;
                         if (accepted++ == 0) {
                             pipeline.fireUserEventTriggered(AcceptErrorHandler.ACCEPTED);
                         }
-                        Channel child = offer(allocHandle.lastBytesRead());
+                        Channel child = offer(fd);
                         if (child != null) {
                             pipeline.fireChannelRead(child);
                         }
@@ -134,7 +130,6 @@ public final class AcceptHookEpollServerSocketChannel extends AbstractEpollServe
                 } catch (Throwable t) {
                     exception = t;
                 }
-                allocHandle.readComplete();
                 pipeline.fireChannelReadComplete();
                 if (exception != null) {
                     pipeline.fireExceptionCaught(exception);
