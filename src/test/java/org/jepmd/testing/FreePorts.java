@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FreePorts {
     private static final int LOWEST = 10_000;
     private static final int END = ephemeralRangeStart();
+    private static final boolean IPV6_LOOPBACK = hasIpv6Loopback();
     private static final AtomicInteger NEXT = new AtomicInteger(ThreadLocalRandom.current().nextInt(END - LOWEST));
 
     private FreePorts() {
@@ -40,7 +41,7 @@ public final class FreePorts {
             try (ServerSocket v6 = bound("::1", port)) {
                 return true;
             } catch (IOException e) {
-                return !hasIpv6Loopback();
+                return !IPV6_LOOPBACK; // taken on ::1, or no IPv6 loopback to take it on
             }
         } catch (IOException e) {
             return false;
