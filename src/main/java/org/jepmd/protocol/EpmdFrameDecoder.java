@@ -18,6 +18,8 @@ import java.util.List;
  *   <li>bytes that arrive after the packet are not requests: each arrival is announced with
  *       {@link TrailingBytes} (docs/protocol.md, ALIVE2_REQ: any byte on a registration connection unregisters).</li>
  * </ul>
+ * Once the length is known epmd reads only the rest of the packet, so bytes after it stay unread in
+ * its socket; {@link #hasBytesAfterPacket()} tells whether this framer has read such bytes.
  * A read that does not complete the packet is kept as a heap copy of just the bytes that arrived,
  * never as the transport's read buffer: a connection that sends one byte and waits holds one byte,
  * not a 3,059-byte direct buffer (docs/operations.md, "Memory budget").
@@ -55,12 +57,14 @@ public final class EpmdFrameDecoder extends ByteToMessageDecoder {
 
     private int want = -1;
     private boolean complete;
+    private boolean bytesAfterPacket;
     private int buffered;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (complete) {
             int extra = in.readableBytes();
+            bytesAfterPacket = true;
             in.skipBytes(extra);
             ctx.fireUserEventTriggered(new TrailingBytes(extra));
             return;
@@ -87,7 +91,16 @@ public final class EpmdFrameDecoder extends ByteToMessageDecoder {
         }
         in.skipBytes(HEADER_BYTES);
         complete = true;
+        bytesAfterPacket = in.readableBytes() > want; // announced (TrailingBytes) once the packet is passed on
         out.add(in.readRetainedSlice(want));
+    }
+
+    /**
+     * True once bytes beyond the packet have been read: bytes that epmd, which reads only up to the
+     * packet's end once its length is known, would still hold unread when it closes the connection.
+     */
+    public boolean hasBytesAfterPacket() {
+        return bytesAfterPacket;
     }
 
     /** Bytes buffered of an unfinished packet, for epmd's "partial packet" message. */

@@ -3,6 +3,7 @@ package org.jepmd.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -151,7 +152,7 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
             if (send.fate() == Fate.STOP_DAEMON) {
                 state = State.STOPPING_DAEMON; // epmd closes this connection, then logs its last line and exits
             }
-            ctx.close();
+            closeAfterRequest(ctx);
         }
     }
 
@@ -200,6 +201,19 @@ final class EpmdConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void closeByUs(ChannelHandlerContext ctx) {
         state = State.CLOSED_BY_US;
+        closeAfterRequest(ctx);
+    }
+
+    /**
+     * Closes a connection that is not a registration. Where the peer sent bytes after its request,
+     * epmd closes with them unread, and its kernel resets the connection instead of closing it
+     * (docs/protocol.md, Framing): so does this daemon.
+     */
+    private static void closeAfterRequest(ChannelHandlerContext ctx) {
+        EpmdFrameDecoder framer = ctx.pipeline().get(EpmdFrameDecoder.class);
+        if (framer != null && framer.hasBytesAfterPacket()) {
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        }
         ctx.close();
     }
 

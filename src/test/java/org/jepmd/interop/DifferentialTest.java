@@ -11,8 +11,11 @@ import org.jepmd.testing.RunningJepmd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -316,6 +319,39 @@ class DifferentialTest {
             }
             owner.close();
         });
+    }
+
+    @Test
+    void bytesAfterARequestSentInTwoPartsMakeTheCloseAReset() {
+        compare(s -> {
+            Conn owner = s.alive("owner", "foo", alive2("foo", 1), 6);
+            for (byte[] payload : List.of(portPlease2("foo"), portPlease2("none"), new byte[] {'Q'})) {
+                byte[] request = frame(payload);
+                Conn conn = s.connect();
+                conn.send(Arrays.copyOf(request, 2)); // the length alone: the daemon waits for the rest
+                Pause.millis(300);
+                conn.send(concat(Arrays.copyOfRange(request, 2, request.length), bytes(0xFF, 0xFF)));
+                s.note("in two parts, then garbage, " + (char) payload[0] + ": " + readUntilFinOrReset(conn));
+            }
+            owner.close();
+        });
+    }
+
+    /** The bytes up to the close, and whether the close was a FIN or a reset. */
+    private static String readUntilFinOrReset(Conn conn) {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        try {
+            conn.socket().setSoTimeout(10_000);
+            InputStream in = conn.socket().getInputStream();
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                got.write(b);
+            }
+            return Session.render(got.toByteArray()) + ", then FIN";
+        } catch (SocketException reset) {
+            return Session.render(got.toByteArray()) + ", then reset";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void shutdownOutput(Conn conn) {
