@@ -72,8 +72,7 @@ class FastLookupTest {
             on.awaitCount(12);
             byte[] names = requestWhileLoopsAreHeld(jepmd, EpmdWire.names());
             assertEquals(fast ? 3 : 0, BareConnections.answered() - before, "answered at accept, fast path " + fast);
-            assertArrayEquals(EpmdWire.concat(new byte[] {119, 0}, EpmdWire.u16(40001), new byte[] {77, 0},
-                    EpmdWire.u16(6), EpmdWire.u16(5), EpmdWire.u16(5), EpmdWire.utf8("alpha"), EpmdWire.u16(0)), found);
+            assertArrayEquals(ALPHA_AT_40001, found);
             assertArrayEquals(new byte[] {119, 1}, missing);
             assertArrayEquals(EpmdWire.concat(ByteBuffer.allocate(4).putInt(jepmd.port()).array(),
                     EpmdWire.utf8("name alpha at port 40001\n")), names);
@@ -260,8 +259,6 @@ class FastLookupTest {
         sends.set(33, frame(EpmdWire.portPlease2("nobody")));
         long before = BareConnections.answered();
         List<Conn> queued = connectAllWhileLoopsAreHeld(jepmd, sends);
-        byte[] alphaAt40001 = EpmdWire.concat(new byte[] {119, 0}, EpmdWire.u16(40001), new byte[] {77, 0},
-                EpmdWire.u16(6), EpmdWire.u16(5), EpmdWire.u16(5), EpmdWire.utf8("alpha"), EpmdWire.u16(0));
         for (int i = 0; i < queued.size(); i++) {
             if (i == 7) {
                 assertArrayEquals(new byte[] {118, 0}, queued.get(i).readExactly(2, 5000), "ALIVE2_X_RESP");
@@ -269,9 +266,9 @@ class FastLookupTest {
                 // the rest only once the first part was read: sent together, they are a lookup at accept
                 Await.until(Duration.ofSeconds(5), () -> on.names().contains("BytesIn 4"), () -> "the first part read");
                 byte[] rest = Arrays.copyOfRange(lookup, 4, lookup.length);
-                assertArrayEquals(alphaAt40001, queued.get(i).send(rest).readUntilClose(5000), "the packet's rest");
+                assertArrayEquals(ALPHA_AT_40001, queued.get(i).send(rest).readUntilClose(5000), "the packet's rest");
             } else {
-                byte[] expected = i == 33 ? new byte[] {119, 1} : alphaAt40001;
+                byte[] expected = i == 33 ? new byte[] {119, 1} : ALPHA_AT_40001;
                 assertArrayEquals(expected, queued.get(i).readUntilClose(5000), "connection " + i);
             }
         }
@@ -349,6 +346,10 @@ class FastLookupTest {
             sent.countDown();
         }
     }
+
+    /** PORT2_RESP for {@code register(jepmd, "alpha", 40001)}. */
+    private static final byte[] ALPHA_AT_40001 = EpmdWire.concat(new byte[] {119, 0}, EpmdWire.u16(40001),
+            new byte[] {77, 0}, EpmdWire.u16(6), EpmdWire.u16(5), EpmdWire.u16(5), EpmdWire.utf8("alpha"), EpmdWire.u16(0));
 
     private static void register(RunningJepmd jepmd, String name, int port) {
         jepmd.server().registry().register(new NodeInfo(NodeName.of(name), port,
